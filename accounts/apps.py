@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    verbose_name = "Site accounts"
+    name = "accounts"

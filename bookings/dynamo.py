@@ -1,0 +1,99 @@
+"""The BookingRequests table.
+
+One item per booking request, keyed by ``requestId`` (hash) and ``userId``
+(range). Two global secondary indexes serve the two access paths that must
+never scan: a member's requests by date, and due work by status and fire
+time (the beat sweep). Finished requests carry a ``ttl``.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from tennisbook.dynamo import DynamoModel
+
+from .choices import RequestStatus
+
+
+class Alternative(MapAttribute):
+    """A fallback (court, slot), tried in order when the first choice is taken."""
+
+    court_id = NumberAttribute(attr_name="courtId")
+    time_slot = UnicodeAttribute(attr_name="timeSlot")
+
+
+class HistoryEntry(MapAttribute):
+    """One transition in a request's life."""
+
+    at = UTCDateTimeAttribute(attr_name="at")
+    actor = UnicodeAttribute(attr_name="actor")
+    from_status = UnicodeAttribute(null=True, attr_name="from")
+    to_status = UnicodeAttribute(attr_name="to")
+    message = UnicodeAttribute(default="", attr_name="message")
+
+
+class ByUserDate(GlobalSecondaryIndex):
+    """A member's requests ordered by booking date."""
+
+    class Meta:
+        index_name = "byUserDate"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+    date = UnicodeAttribute(range_key=True, attr_name="date")
+
+
+class ByStatusFireAt(GlobalSecondaryIndex):
+    """Due work: requests of one status ordered by fire time."""
+
+    class Meta:
+        index_name = "byStatusFireAt"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True, attr_name="status")
+    fire_at = UTCDateTimeAttribute(range_key=True, attr_name="fireAt")
+
+
+class BookingRequest(DynamoModel):
+    """A member's wish for a court at a date and slot, and everything that happened.
+
+    ``fire_at`` is the release instant computed from the club's rules; the
+    ``result`` map holds the confirmation, the portal's message and timings in
+    milliseconds; ``history`` lists every transition.
+    """
+
+    table = "BookingRequests"
+
+    class Meta:
+        pass
+
+    request_id = UnicodeAttribute(hash_key=True, attr_name="requestId")
+    user_id = UnicodeAttribute(range_key=True, attr_name="userId")
+    court_id = NumberAttribute(attr_name="courtId")
+    date = UnicodeAttribute(attr_name="date")
+    time_slot = UnicodeAttribute(attr_name="timeSlot")
+    alternatives = ListAttribute(of=Alternative, default=list, attr_name="alternatives")
+    status = UnicodeAttribute(default=RequestStatus.PENDING.value, attr_name="status")
+    reason = UnicodeAttribute(null=True, attr_name="reason")
+    fire_at = UTCDateTimeAttribute(attr_name="fireAt")
+    attempts = NumberAttribute(default=0, attr_name="attempts")
+    result = MapAttribute(default=dict, attr_name="result")
+    history = ListAttribute(of=HistoryEntry, default=list, attr_name="history")
+    lease_owner = UnicodeAttribute(null=True, attr_name="leaseOwner")
+    lease_expires_at = UTCDateTimeAttribute(null=True, attr_name="leaseExpiresAt")
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+    updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+    version = VersionAttribute(attr_name="version")
+
+    by_user_date = ByUserDate()
+    by_status_fire_at = ByStatusFireAt()

@@ -1,0 +1,24 @@
+"""Create the project's DynamoDB tables (idempotent, TTL enabled)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tennisbook.dynamo import DataError
+from tennisbook.dynamo.base import endpoint_description
+from tennisbook.dynamo.tables import ensure_tables
+
+
+class Command(BaseCommand):
+    help = "Create the UserConfigs, BookingRequests and SystemConfig tables if missing."
+
+    def handle(self, *args, **options):
+        try:
+            states = ensure_tables()
+        except DataError as exc:
+            raise CommandError(
+                f"{exc} Check DYNAMODB_ENDPOINT_URL and that the emulator or AWS is reachable."
+            ) from None
+        for state in states:
+            verb = "created" if state.created else "exists"
+            ttl = f", TTL on {state.ttl_attribute}" if state.ttl_attribute else ""
+            self.stdout.write(f"{state.name}: {verb}{ttl}")
+        self.stdout.write(self.style.SUCCESS(f"Tables ready at {endpoint_description()}."))

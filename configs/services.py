@@ -1,0 +1,122 @@
+"""Reading and writing club settings and members' configurations.
+
+Views, serializers, commands and the engine call these functions; none of
+them writes a SystemConfig or UserConfigs item itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from tennisbook.dynamo import NotFound
+from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
+
+from . import system_keys
+from .dynamo import SystemConfigItem, UserConfig
+from .repositories import SystemConfigRepository, UserConfigRepository
+
+log = structlog.get_logger(__name__)
+
+system_configs = SystemConfigRepository()
+user_configs = UserConfigRepository()
+
+
+# --- SystemConfig ----------------------------------------------------------------
+
+
+def get_system_value(key: str) -> Any:
+    """The stored value of a known key, or its default when never set."""
+    if key not in system_keys.KEYS:
+        raise KeyError(key)
+    item = system_configs.find(key)
+    return item.config_value if item is not None else system_keys.KEYS[key].default()
+
+
+def set_system_value(key: str, value: Any, *, actor: str, description: str | None = None) -> Any:
+    """Validate and store a club setting; returns the canonical value.
+
+    Raises ``InvalidValue`` naming the bad path, or ``Conflict`` when another
+    operator changed the same key at the same moment (optimistic locking).
+    """
+    canonical = system_keys.validate(key, value)
+    item = system_configs.find(key) or SystemConfigItem(key)
+    item.config_value = canonical
+    item.description = description or system_keys.KEYS[key].description
+    item.last_modified = datetime.now(UTC)
+    item.modified_by = actor
+    system_configs.save(item)
+    log.info("system_config.changed", key=key, actor=actor)
+    return canonical
+
+
+def ensure_system_defaults(*, actor: str = "system") -> list[str]:
+    """Store the default of every key that was never set; returns those keys."""
+    created = []
+    for key, spec in system_keys.KEYS.items():
+        if system_configs.find(key) is None:
+            set_system_value(key, spec.default(), actor=actor)
+            created.append(key)
+    return created
+
+
+def get_courts() -> list[dict]:
+    return get_system_value("courts")
+
+
+def get_court(court_id: object, field: str = "court_id") -> dict:
+    """The configured court with this id; ``InvalidValue`` names the field otherwise."""
+    number = parse_court_id(court_id, field)
+    for court in get_courts():
+        if court["id"] == number:
+            return court
+    known = ", ".join(f"{c['id']} ({c['name']})" for c in get_courts())
+    raise InvalidValue(field, f"court {number} does not exist; courts: {known}.")
+
+
+def check_slot_for_court(court: dict, slot: object, field: str = "time_slot") -> TimeSlot:
+    """Parse ``slot`` and check that ``court`` offers it."""
+    parsed = TimeSlot.parse(slot, field)
+    if parsed.label not in court["slots"]:
+        raise InvalidValue(field, f"{parsed.label!r} is not a slot of {court['name']}.")
+    return parsed
+
+
+# --- UserConfigs -------------------------------------------------------------------
+
+
+def get_user_config(user_id: str) -> UserConfig:
+    """The member's configuration; ``NotFound`` if they have none yet."""
+    return user_configs.get(str(user_id))
+
+
+def find_user_config(user_id: str) -> UserConfig | None:
+    try:
+        return get_user_config(user_id)
+    except NotFound:
+        return None
+
+
+def save_user_config(user_id: str, **changes: Any) -> UserConfig:
+    """Create or update a member's configuration with already-validated values.
+
+    Optimistic locking through the item's version: a concurrent edit raises
+    ``Conflict`` instead of being silently overwritten.
+    """
+    now = datetime.now(UTC)
+    config = find_user_config(user_id)
+    if config is None:
+        config = UserConfig(str(user_id), created_at=now)
+    for name, value in changes.items():
+        setattr(config, name, value)
+    config.updated_at = now
+    user_configs.save(config)
+    log.info("user_config.saved", user_id=str(user_id), fields=sorted(changes))
+    return config
+
+
+def delete_user_config(user_id: str) -> None:
+    user_configs.delete(get_user_config(user_id))
+    log.info("user_config.deleted", user_id=str(user_id))

@@ -1,0 +1,240 @@
+"""The known SystemConfig keys: their defaults, validation and visibility.
+
+SystemConfig stores JSON, but never arbitrary JSON: each key has a validator
+that returns the value in canonical form or raises ``InvalidValue`` whose
+field is the path of the bad part (``courts[1].slots[0]``). Members may read
+the public keys (courts, release rules); only operators write any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tennisbook.values import InvalidValue, TimeSlot, clean_text, hourly_slots, parse_court_id
+
+
+@dataclass(frozen=True)
+class SystemKey:
+    key: str
+    description: str
+    default: Callable[[], Any]
+    validate: Callable[[Any], Any]
+    public: bool = False
+
+
+def _expect(value: Any, kind: type, path: str, what: str) -> Any:
+    # bool is an int in Python; a JSON true is never a number or a court id.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise InvalidValue(path, f"expected {what}.")
+    return value
+
+
+def _int(value: Any, path: str, low: int, high: int) -> int:
+    _expect(value, int, path, "a whole number")
+    if not low <= value <= high:
+        raise InvalidValue(path, f"must be between {low} and {high}, got {value}.")
+    return value
+
+
+def _only_keys(value: dict, allowed: set[str], path: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise InvalidValue(
+            f"{path}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}."
+        )
+
+
+# --- courts --------------------------------------------------------------------
+
+
+def default_courts() -> list[dict]:
+    slots = [slot.label for slot in hourly_slots()]
+    return [
+        {"id": 5, "name": "Cancha de Tenis 1", "slots": slots},
+        {"id": 7, "name": "Cancha de Tenis 2", "slots": slots},
+    ]
+
+
+def validate_courts(value: Any) -> list[dict]:
+    _expect(value, list, "courts", "a list of courts")
+    if not value:
+        raise InvalidValue("courts", "at least one court is required.")
+    seen: set[int] = set()
+    courts = []
+    for i, court in enumerate(value):
+        path = f"courts[{i}]"
+        _expect(court, dict, path, "an object with id, name and slots")
+        _only_keys(court, {"id", "name", "slots"}, path)
+        for required in ("id", "name", "slots"):
+            if required not in court:
+                raise InvalidValue(f"{path}.{required}", "this field is required.")
+        court_id = parse_court_id(court["id"], f"{path}.id")
+        if court_id in seen:
+            raise InvalidValue(f"{path}.id", f"court {court_id} is listed twice.")
+        seen.add(court_id)
+        name = clean_text(court["name"], f"{path}.name", max_length=80, min_length=1)
+        _expect(court["slots"], list, f"{path}.slots", "a list of slot labels")
+        if not court["slots"]:
+            raise InvalidValue(f"{path}.slots", "at least one slot is required.")
+        slots = sorted(
+            TimeSlot.parse(label, f"{path}.slots[{j}]") for j, label in enumerate(court["slots"])
+        )
+        labels = [slot.label for slot in slots]
+        if len(set(labels)) != len(labels):
+            raise InvalidValue(f"{path}.slots", "a slot is listed twice.")
+        courts.append({"id": court_id, "name": name, "slots": labels})
+    return courts
+
+
+# --- release rules ------------------------------------------------------------
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def validate_rule(value: Any, path: str) -> dict:
+    """A fixed daily opening, or a rolling window before each slot's start."""
+    _expect(value, dict, path, "a release rule object")
+    kind = value.get("kind")
+    if kind == "fixed_daily":
+        _only_keys(value, {"kind", "days_ahead", "at"}, path)
+        at = value.get("at", "00:00")
+        if not isinstance(at, str) or not _HHMM.match(at):
+            raise InvalidValue(f"{path}.at", "expected a time of day as HH:MM (24-hour).")
+        days = _int(value.get("days_ahead"), f"{path}.days_ahead", 0, 366)
+        return {"kind": kind, "days_ahead": days, "at": at}
+    if kind == "rolling":
+        _only_keys(value, {"kind", "minutes_before"}, path)
+        minutes = _int(value.get("minutes_before"), f"{path}.minutes_before", 1, 366 * 24 * 60)
+        return {"kind": kind, "minutes_before": minutes}
+    raise InvalidValue(f"{path}.kind", "expected 'fixed_daily' or 'rolling'.")
+
+
+def default_release_rules() -> dict:
+    return {
+        "time_zone": "America/Costa_Rica",
+        "default": {"kind": "fixed_daily", "days_ahead": 8, "at": "00:00"},
+        "courts": {
+            "5": {"kind": "fixed_daily", "days_ahead": 8, "at": "00:00"},
+            "7": {"kind": "fixed_daily", "days_ahead": 9, "at": "00:00"},
+        },
+    }
+
+
+def validate_release_rules(value: Any) -> dict:
+    _expect(value, dict, "release_rules", "an object with time_zone, default and courts")
+    _only_keys(value, {"time_zone", "default", "courts"}, "release_rules")
+    zone = value.get("time_zone")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, TypeError, ValueError):
+        raise InvalidValue(
+            "release_rules.time_zone", f"{zone!r} is not an IANA time zone."
+        ) from None
+    courts = value.get("courts", {})
+    _expect(courts, dict, "release_rules.courts", "an object keyed by court id")
+    return {
+        "time_zone": zone,
+        "default": validate_rule(value.get("default"), "release_rules.default"),
+        "courts": {
+            str(parse_court_id(key, f"release_rules.courts.{key}")): validate_rule(
+                rule, f"release_rules.courts.{key}"
+            )
+            for key, rule in courts.items()
+        },
+    }
+
+
+# --- limits, retention, policies, flags ---------------------------------------
+
+_LIMITS = {
+    "max_active_requests": (1, 100, 5),
+    "max_alternatives": (0, 10, 3),
+    "horizon_days": (1, 366, 30),
+}
+
+
+def validate_limits(value: Any) -> dict:
+    _expect(value, dict, "limits", "an object")
+    _only_keys(value, set(_LIMITS), "limits")
+    return {
+        name: _int(value.get(name, default), f"limits.{name}", low, high)
+        for name, (low, high, default) in _LIMITS.items()
+    }
+
+
+def validate_retention(value: Any) -> dict:
+    _expect(value, dict, "retention", "an object")
+    _only_keys(value, {"finished_ttl_days"}, "retention")
+    return {
+        "finished_ttl_days": _int(
+            value.get("finished_ttl_days"), "retention.finished_ttl_days", 1, 3650
+        )
+    }
+
+
+def validate_conflict_policy(value: Any) -> str:
+    if value not in ("reject", "queue"):
+        raise InvalidValue("conflict_policy", "expected 'reject' or 'queue'.")
+    return value
+
+
+def validate_feature_flags(value: Any) -> dict:
+    _expect(value, dict, "feature_flags", "an object of name: true/false")
+    flags = {}
+    for name, enabled in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,49}", name):
+            raise InvalidValue(f"feature_flags.{name}", "flag names are lower_snake_case.")
+        if not isinstance(enabled, bool):
+            raise InvalidValue(f"feature_flags.{name}", "expected true or false.")
+        flags[name] = enabled
+    return flags
+
+
+KEYS: dict[str, SystemKey] = {
+    key.key: key
+    for key in (
+        SystemKey(
+            "courts", "Bookable courts and their slots.", default_courts, validate_courts, True
+        ),
+        SystemKey(
+            "release_rules",
+            "When each court's slots open for booking, in the club's time zone.",
+            default_release_rules,
+            validate_release_rules,
+            True,
+        ),
+        SystemKey(
+            "limits",
+            "Per-member limits: active requests, alternatives, booking horizon.",
+            lambda: {name: spec[2] for name, spec in _LIMITS.items()},
+            validate_limits,
+            True,
+        ),
+        SystemKey(
+            "retention",
+            "How long finished requests are kept.",
+            lambda: {"finished_ttl_days": 180},
+            validate_retention,
+        ),
+        SystemKey(
+            "conflict_policy",
+            "What happens when two members want the same court, date and slot.",
+            lambda: "reject",
+            validate_conflict_policy,
+        ),
+        SystemKey(
+            "feature_flags", "Switches for features being rolled out.", dict, validate_feature_flags
+        ),
+    )
+}
+
+
+def validate(key: str, value: Any) -> Any:
+    """Validate ``value`` for ``key``; an unknown key is an error too."""
+    if key not in KEYS:
+        raise InvalidValue("config_key", f"unknown key {key!r}; known keys: {', '.join(KEYS)}.")
+    return KEYS[key].validate(value)

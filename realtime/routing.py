@@ -1,0 +1,3 @@
+"""WebSocket routes. The member's status consumer arrives with the realtime issue."""
+
+websocket_urlpatterns: list = []

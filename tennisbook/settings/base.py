@@ -1,0 +1,199 @@
+"""Settings shared by every environment.
+
+Every environment variable is read here, once, through the typed helpers of
+``env.py``. The environment modules (``local``, ``test``, ``production``) set
+their defaults with ``os.environ.setdefault`` *before* importing this module,
+and adjust derived values after it; they never read the environment
+themselves. ``.env.example`` documents every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from .env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# --- Environment -----------------------------------------------------------
+# dev / test / prod: prefixes DynamoDB table names and names the KMS key.
+TENNISBOOK_ENV = env_choice("TENNISBOOK_ENV", ("dev", "test", "prod"), "dev")
+VAR_DIR = env_path("TENNISBOOK_VAR_DIR", BASE_DIR / "var")
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+SITE_URL = env_url("TENNISBOOK_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Applications ----------------------------------------------------------
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "channels",
+    "accounts",
+    "configs",
+    "bookings",
+    "booker",
+    "realtime",
+]
+
+MIDDLEWARE = [
+    "tennisbook.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tennisbook.urls"
+WSGI_APPLICATION = "tennisbook.wsgi.application"
+ASGI_APPLICATION = "tennisbook.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Django database (users, sessions, admin, token blacklist) -------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+    )
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+# The club's own zone: release instants and "today" are computed there.
+CLUB_TIME_ZONE = env_str("CLUB_TIME_ZONE", "America/Costa_Rica")
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- DynamoDB ----------------------------------------------------------------
+# An empty endpoint means real AWS; local and CI point it at the emulator.
+DYNAMODB = {
+    "endpoint_url": env_url("DYNAMODB_ENDPOINT_URL", "", allow_empty=True),
+    "region": env_str("AWS_REGION", "us-east-1"),
+    "table_prefix": env_str("DYNAMODB_TABLE_PREFIX", f"{TENNISBOOK_ENV}-"),
+    "connect_timeout": env_float("DYNAMODB_CONNECT_TIMEOUT", 2.0),
+    "read_timeout": env_float("DYNAMODB_READ_TIMEOUT", 5.0),
+    "max_retry_attempts": env_int("DYNAMODB_MAX_RETRIES", 2, minimum=0, maximum=10),
+}
+
+# --- Redis: Celery broker, channel layer, shared cache ----------------------
+REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    }
+}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"booker.tasks.*": {"queue": "booking"}}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+
+# --- The club portal ---------------------------------------------------------
+DEMOCLUB_URL = env_url("DEMOCLUB_URL", "http://127.0.0.1:8100")
+
+# --- REST API ----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "tennisbook API",
+    "DESCRIPTION": "Book tennis courts the instant they are released.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging -----------------------------------------------------------------
+LOG_FORMAT = env_choice("LOG_FORMAT", ("console", "json"), "console")
+LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+LOGGING_CONFIG = None  # tennisbook.logging configures logging and structlog itself
+
+from tennisbook.logging import configure_logging  # noqa: E402
+
+configure_logging(LOG_FORMAT, LOG_LEVEL)

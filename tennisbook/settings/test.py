@@ -1,0 +1,30 @@
+"""Test settings: fast hashing, in-memory layers, the in-process emulator.
+
+Unit tests run DynamoDB and KMS in-process (moto's ``mock_aws``); the
+integration tests point the models at a real emulator server themselves.
+"""
+
+import os
+
+os.environ.setdefault("TENNISBOOK_ENV", "test")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-0123456789abcdef0123456789abcdef")
+os.environ["DYNAMODB_ENDPOINT_URL"] = ""
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - the emulator's dummy
+os.environ["AWS_SECURITY_TOKEN"] = "testing"  # noqa: S105
+os.environ["AWS_SESSION_TOKEN"] = "testing"  # noqa: S105
+os.environ.setdefault("AWS_REGION", "us-east-1")
+os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CELERY_TASK_ALWAYS_EAGER = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

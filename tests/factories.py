@@ -1,0 +1,59 @@
+"""Factories for the three tables: valid items with overridable fields."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bookings.choices import RequestStatus
+from bookings.dynamo import BookingRequest, HistoryEntry
+from configs.dynamo import SystemConfigItem, UserConfig
+
+
+def user_config(save: bool = True, **fields: Any) -> UserConfig:
+    now = datetime.now(UTC)
+    values = {
+        "user_id": str(uuid.uuid4()),
+        "portal_username": "101",
+        "preferred_court": 5,
+        "created_at": now,
+        "updated_at": now,
+    } | fields
+    item = UserConfig(values.pop("user_id"), **values)
+    if save:
+        item.save()
+    return item
+
+
+def booking_request(save: bool = True, **fields: Any) -> BookingRequest:
+    now = datetime.now(UTC)
+    values = {
+        "request_id": str(uuid.uuid4()),
+        "user_id": str(uuid.uuid4()),
+        "court_id": 5,
+        "date": (now + timedelta(days=10)).date().isoformat(),
+        "time_slot": "De 07:00 AM a 08:00 AM",
+        "status": RequestStatus.PENDING.value,
+        "fire_at": now + timedelta(days=2),
+        "history": [HistoryEntry(at=now, actor="factory", to_status=RequestStatus.PENDING.value)],
+        "created_at": now,
+        "updated_at": now,
+    } | fields
+    item = BookingRequest(values.pop("request_id"), values.pop("user_id"), **values)
+    if save:
+        item.save()
+    return item
+
+
+def system_config(
+    key: str = "feature_flags", value: Any = None, save: bool = True
+) -> SystemConfigItem:
+    item = SystemConfigItem(
+        key,
+        config_value={} if value is None else value,
+        last_modified=datetime.now(UTC),
+    )
+    if save:
+        item.save()
+    return item
