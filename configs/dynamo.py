@@ -21,6 +21,8 @@ from pynamodb.attributes import (
 
 from tennisbook.dynamo import DynamoModel
 
+from .crypto import EncryptedAttribute, EncryptedModelMixin
+
 
 class NotificationSettings(MapAttribute):
     """How a member wants to hear about their bookings."""
@@ -30,12 +32,14 @@ class NotificationSettings(MapAttribute):
     live_updates = BooleanAttribute(default=True, attr_name="liveUpdates")
 
 
-class UserConfig(DynamoModel):
+class UserConfig(EncryptedModelMixin, DynamoModel):
     """A member's portal account and booking preferences.
 
-    ``user_id`` is the site user's UUID (``accounts.User.id``). ``version``
-    gives optimistic locking: two edits from two tabs cannot silently
-    overwrite each other.
+    ``user_id`` is the site user's UUID (``accounts.User.id``). The portal
+    password is encrypted on save and decrypted on first access, bound to
+    this member and field (see ``configs.crypto``); ``has_portal_password``
+    answers without decrypting. ``version`` gives optimistic locking: two
+    edits from two tabs cannot silently overwrite each other.
     """
 
     table = "UserConfigs"
@@ -45,12 +49,19 @@ class UserConfig(DynamoModel):
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
     portal_username = UnicodeAttribute(null=True, attr_name="portalUsername")
+    portal_password = EncryptedAttribute(
+        purpose="portal-credentials", null=True, attr_name="portalPassword"
+    )
     preferred_court = NumberAttribute(null=True, attr_name="preferredCourt")
     preferred_slots = ListAttribute(of=UnicodeAttribute, default=list, attr_name="preferredSlots")
     notifications = NotificationSettings(default=NotificationSettings, attr_name="notifications")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
     version = VersionAttribute(attr_name="version")
+
+    @property
+    def has_portal_password(self) -> bool:
+        return UserConfig.portal_password.is_set(self)
 
 
 class SystemConfigItem(DynamoModel):

@@ -10,16 +10,20 @@ from __future__ import annotations
 import pytest
 from moto import mock_aws
 
+from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
 from tennisbook.dynamo.tables import ensure_tables
 
 
 @pytest.fixture
 def aws():
-    """moto's in-process AWS (DynamoDB and KMS) for the duration of a test."""
+    """moto's in-process AWS (DynamoDB, and KMS with the environment's key)."""
     with mock_aws():
         previous = bind_models(endpoint_url="")
+        get_provider.cache_clear()
+        ensure_key()
         yield
+        get_provider.cache_clear()
         bind_models(**previous)
 
 

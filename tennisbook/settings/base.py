@@ -142,6 +142,18 @@ DYNAMODB = {
     "max_retry_attempts": env_int("DYNAMODB_MAX_RETRIES", 2, minimum=0, maximum=10),
 }
 
+# --- Credential encryption (configs.crypto) -----------------------------------
+# "kms": envelope encryption under a KMS key (AWS, or the emulator locally);
+# "local": a development key derived from a secret kept out of the code.
+CRYPTO_KEY_PROVIDER = env_choice("CRYPTO_KEY_PROVIDER", ("kms", "local"), "kms")
+KMS_KEY_ID = env_str("KMS_KEY_ID", f"alias/tennisbook-{TENNISBOOK_ENV}")
+KMS_ENDPOINT_URL = env_url("KMS_ENDPOINT_URL", "", allow_empty=True)
+KMS_MAX_ATTEMPTS = env_int("KMS_MAX_ATTEMPTS", 4, minimum=1, maximum=10)
+# The local provider's secret: this variable, or else a key file created on
+# first use with 0600 permissions (under VAR_DIR, which git ignores).
+CRYPTO_LOCAL_SECRET = env_str("CRYPTO_LOCAL_SECRET", "")
+CRYPTO_LOCAL_KEY_FILE = env_path("CRYPTO_LOCAL_KEY_FILE", VAR_DIR / "keys" / "local-master.json")
+
 # --- Redis: Celery broker, channel layer, shared cache ----------------------
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
 

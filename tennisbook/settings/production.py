@@ -1,17 +1,22 @@
-"""Production: real AWS, JSON logs, secure cookies, no debug."""
+"""Production: real AWS, KMS, JSON logs, secure cookies, no debug."""
 
 import os
+
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("TENNISBOOK_ENV", "prod")
 os.environ.setdefault("LOG_FORMAT", "json")
 
 from .base import *  # noqa: F403
-from .base import DEBUG
+from .base import CRYPTO_KEY_PROVIDER, DEBUG
 
 if DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DJANGO_DEBUG must be false in production.")
+if CRYPTO_KEY_PROVIDER != "kms":
+    raise ImproperlyConfigured(
+        "CRYPTO_KEY_PROVIDER must be 'kms' in production: members' portal passwords "
+        "are never protected by a local development key there."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("TENNISBOOK_ENV", "test")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-0123456789abcdef0123456789abcdef")
 os.environ["DYNAMODB_ENDPOINT_URL"] = ""
+os.environ["KMS_ENDPOINT_URL"] = ""
+os.environ.setdefault("CRYPTO_KEY_PROVIDER", "kms")
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - the emulator's dummy
 os.environ["AWS_SECURITY_TOKEN"] = "testing"  # noqa: S105

@@ -12,12 +12,15 @@ from django.db import transaction
 
 from bookings import services as booking_services
 from configs import services as config_services
+from configs.crypto import CryptoError, acting_as
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
 DEMO_OPERATOR = ("operator", "operator@tennisbook.test", "tennisbook-operator")
 DEMO_MEMBER = ("member", "member@tennisbook.test", "tennisbook-member")
+# The demo portal (democlub --demo) knows this member with this password.
 DEMO_PORTAL_USERNAME = "101"
+DEMO_PORTAL_PASSWORD = "cancha-demo-101"  # noqa: S105 - a demo account on a demo portal
 
 
 class Command(BaseCommand):
@@ -28,6 +31,8 @@ class Command(BaseCommand):
             self._seed()
         except DataError as exc:
             raise CommandError(f"{exc} Run `python manage.py create_tables` first?") from None
+        except CryptoError as exc:
+            raise CommandError(f"{exc} Run `python manage.py setup_keys` first?") from None
         except InvalidValue as exc:
             raise CommandError(f"Demo data is invalid: {exc}") from None
 
@@ -37,12 +42,14 @@ class Command(BaseCommand):
         operator = self._user(*DEMO_OPERATOR, staff=True)
         member = self._user(*DEMO_MEMBER, staff=False)
         if config_services.find_user_config(str(member.pk)) is None:
-            config_services.save_user_config(
-                str(member.pk),
-                portal_username=DEMO_PORTAL_USERNAME,
-                preferred_court=5,
-                preferred_slots=["De 07:00 AM a 08:00 AM", "De 08:00 AM a 09:00 AM"],
-            )
+            with acting_as("seed_demo", "demo member's portal account"):
+                config_services.save_user_config(
+                    str(member.pk),
+                    portal_username=DEMO_PORTAL_USERNAME,
+                    portal_password=DEMO_PORTAL_PASSWORD,
+                    preferred_court=5,
+                    preferred_slots=["De 07:00 AM a 08:00 AM", "De 08:00 AM a 09:00 AM"],
+                )
             self.stdout.write(f"Portal config for {member.username}: created")
         if not booking_services.list_requests(str(member.pk)):
             day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
