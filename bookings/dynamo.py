@@ -88,6 +88,9 @@ class BookingRequest(DynamoModel):
     attempts = NumberAttribute(default=0, attr_name="attempts")
     result = MapAttribute(default=dict, attr_name="result")
     history = ListAttribute(of=HistoryEntry, default=list, attr_name="history")
+    # Set while another member's request holds the slot (conflict policy
+    # "queue"): this request fires only if that one fails or is cancelled.
+    queued_behind = UnicodeAttribute(null=True, attr_name="queuedBehind")
     lease_owner = UnicodeAttribute(null=True, attr_name="leaseOwner")
     lease_expires_at = UTCDateTimeAttribute(null=True, attr_name="leaseExpiresAt")
     ttl = TTLAttribute(null=True, attr_name="ttl")
@@ -97,3 +100,48 @@ class BookingRequest(DynamoModel):
 
     by_user_date = ByUserDate()
     by_status_fire_at = ByStatusFireAt()
+
+
+class ClaimsByMarker(GlobalSecondaryIndex):
+    """The byUserDate index seen from claims: all claims of one kind, by date."""
+
+    class Meta:
+        index_name = "byUserDate"
+        projection = AllProjection()
+
+    marker = UnicodeAttribute(hash_key=True, attr_name="userId")
+    date = UnicodeAttribute(range_key=True, attr_name="date")
+
+
+class Claim(DynamoModel):
+    """An exclusive claim, stored in the BookingRequests table beside the requests.
+
+    Three kinds, all written in the same transaction as the request they
+    guard, so they can never disagree with it:
+
+    - ``slot``: one active request per court/date/slot among all members
+      (``holder`` is that request; ``queue`` lists fallbacks in order);
+    - ``member-slot``: one active request per member, date and slot;
+    - ``quota``: the member's count of active requests (``active``).
+
+    Their ``userId`` is a fixed marker no member can have; the ``date``
+    attribute (absent on quota counters) lists them through ``byUserDate``.
+    """
+
+    table = "BookingRequests"
+    manages_table = False
+
+    class Meta:
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True, attr_name="requestId")
+    marker = UnicodeAttribute(range_key=True, attr_name="userId")
+    kind = UnicodeAttribute(attr_name="claimKind")
+    date = UnicodeAttribute(null=True, attr_name="date")
+    holder = UnicodeAttribute(null=True, attr_name="holder")
+    holder_user = UnicodeAttribute(null=True, attr_name="holderUser")
+    queue = ListAttribute(of=UnicodeAttribute, default=list, attr_name="queue")
+    active = NumberAttribute(default=0, attr_name="active")
+    updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+
+    by_marker = ClaimsByMarker()

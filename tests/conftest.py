@@ -7,17 +7,41 @@ in-process emulator. Personas follow the house style: ``member`` (alice),
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 
 from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
 from tennisbook.dynamo.tables import ensure_tables
 
+_WRITE_LOCK = threading.RLock()
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+def _serialized(method):
+    @functools.wraps(method)
+    def locked(*args, **kwargs):
+        with _WRITE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
 
 @pytest.fixture
-def aws():
-    """moto's in-process AWS (DynamoDB, and KMS with the environment's key)."""
+def aws(monkeypatch):
+    """moto's in-process AWS (DynamoDB, and KMS with the environment's key).
+
+    moto does not lock its backends, so two threads' transactions can
+    interleave; DynamoDB's writes are atomic. Serializing moto's write paths
+    makes the emulator keep DynamoDB's promise (the emulator server of
+    ``make run`` does the same with one lock per request).
+    """
+    for name in _WRITES:
+        monkeypatch.setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
     with mock_aws():
         previous = bind_models(endpoint_url="")
         get_provider.cache_clear()

@@ -21,9 +21,15 @@ _connection: Connection | None = None
 
 
 class DynamoModel(Model):
-    """Base of every table model; subclasses set ``table`` (unprefixed)."""
+    """Base of every table model; subclasses set ``table`` (unprefixed).
+
+    A second model over an existing table (another item type sharing it)
+    sets ``manages_table = False``: it is bound like the others, but the
+    table is created from its primary model's schema.
+    """
 
     table: ClassVar[str]
+    manages_table: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

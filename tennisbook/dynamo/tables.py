@@ -47,14 +47,19 @@ def ensure_table(model: type[DynamoModel]) -> TableState:
     return TableState(name, created, ttl)
 
 
+def table_models() -> list[type[DynamoModel]]:
+    """One model per table: the one whose schema creates it."""
+    return [model for model in registered_models() if model.__dict__.get("manages_table", True)]
+
+
 def ensure_tables() -> list[TableState]:
-    return [ensure_table(model) for model in registered_models()]
+    return [ensure_table(model) for model in table_models()]
 
 
 def missing_tables() -> list[str]:
     """Names of the project's tables that do not exist (raises ``Unavailable``)."""
     missing = []
-    for model in registered_models():
+    for model in table_models():
         with translate_errors("describe_table", model.Meta.table_name):
             if not model.exists():
                 missing.append(model.Meta.table_name)
