@@ -1,0 +1,108 @@
+"""Where each part of the stack listens and keeps its data.
+
+Everything comes from the same environment variables the settings read
+(``TENNISBOOK_SITE_URL``, ``DYNAMODB_ENDPOINT_URL``, ``REDIS_URL``,
+``DEMOCLUB_URL``, ``TENNISBOOK_VAR_DIR``, ``AWS_REGION``), so a port is
+changed in one place and the site and the supervisor agree on it. The command
+line flags (``--web-port`` ...) rewrite those URLs; the tests use them to run
+a whole stack on free ports beside a developer's own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+DEFAULT_DYNAMODB_URL = "http://127.0.0.1:8001"
+DEFAULT_DEMOCLUB_URL = "http://127.0.0.1:8100"
+
+
+class ConfigError(Exception):
+    """A configuration problem worth one clear line to the developer."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A loopback URL we serve, and the variable that sets it."""
+
+    url: str
+    variable: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def local(self) -> bool:
+        return self.host in LOOPBACK_HOSTS
+
+    def with_port(self, port: int) -> Endpoint:
+        return Endpoint(f"http://127.0.0.1:{port}", self.variable)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    root: Path
+    var_dir: Path
+    site: Endpoint
+    dynamodb: Endpoint | None  # None: real AWS (DYNAMODB_ENDPOINT_URL set empty)
+    democlub: Endpoint
+    redis_url: str | None  # REDIS_URL as given, if any
+    region: str
+
+    @property
+    def run_dir(self) -> Path:
+        return self.var_dir / "run"
+
+    @property
+    def run_emulator(self) -> bool:
+        return self.dynamodb is not None and self.dynamodb.local
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        var_dir: Path | None = None,
+        web_port: int | None = None,
+        emulator_port: int | None = None,
+        democlub_port: int | None = None,
+    ) -> StackConfig:
+        env = os.environ if environ is None else environ
+        var = var_dir or Path(env.get("TENNISBOOK_VAR_DIR") or ROOT / "var")
+        site = Endpoint(env.get("TENNISBOOK_SITE_URL") or DEFAULT_SITE_URL, "TENNISBOOK_SITE_URL")
+        raw_dynamodb = env.get("DYNAMODB_ENDPOINT_URL", DEFAULT_DYNAMODB_URL)
+        dynamodb = Endpoint(raw_dynamodb, "DYNAMODB_ENDPOINT_URL") if raw_dynamodb else None
+        democlub = Endpoint(env.get("DEMOCLUB_URL") or DEFAULT_DEMOCLUB_URL, "DEMOCLUB_URL")
+        if web_port:
+            site = site.with_port(web_port)
+        if emulator_port:
+            dynamodb = Endpoint(f"http://127.0.0.1:{emulator_port}", "DYNAMODB_ENDPOINT_URL")
+        if democlub_port:
+            democlub = democlub.with_port(democlub_port)
+        if not site.local:
+            raise ConfigError(
+                f"TENNISBOOK_SITE_URL={site.url} is not a loopback address; "
+                "make run serves the site on 127.0.0.1 only"
+            )
+        return cls(
+            root=ROOT,
+            var_dir=Path(var).expanduser().resolve(),
+            site=site,
+            dynamodb=dynamodb,
+            democlub=democlub,
+            redis_url=env.get("REDIS_URL") or None,
+            region=env.get("AWS_REGION") or "us-east-1",
+        )

@@ -1,0 +1,56 @@
+"""Where the stack listens comes from the settings' own variables, or flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tennisbook.devstack.config import ConfigError, StackConfig
+
+
+def test_the_defaults_are_the_documented_ports(tmp_path):
+    config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path)})
+
+    assert (config.site.port, config.dynamodb.port, config.democlub.port) == (8000, 8001, 8100)
+    assert config.run_emulator
+    assert config.redis_url is None
+    assert config.var_dir == tmp_path.resolve()
+
+
+def test_flags_override_the_urls_and_the_var_dir(tmp_path):
+    config = StackConfig.from_env(
+        {"DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:9001"},
+        var_dir=tmp_path,
+        web_port=18000,
+        emulator_port=18001,
+        democlub_port=18100,
+    )
+
+    assert config.site.url == "http://127.0.0.1:18000"
+    assert config.dynamodb.url == "http://127.0.0.1:18001"
+    assert config.democlub.url == "http://127.0.0.1:18100"
+
+
+def test_an_empty_dynamodb_endpoint_means_real_aws_and_no_emulator(tmp_path):
+    config = StackConfig.from_env({"DYNAMODB_ENDPOINT_URL": "", "TENNISBOOK_VAR_DIR": "x"})
+
+    assert config.dynamodb is None
+    assert not config.run_emulator
+
+
+def test_a_remote_dynamodb_endpoint_is_used_not_emulated():
+    config = StackConfig.from_env({"DYNAMODB_ENDPOINT_URL": "http://dynamodb.internal:8000"})
+
+    assert not config.run_emulator
+
+
+def test_a_site_url_off_loopback_is_refused():
+    with pytest.raises(ConfigError, match="TENNISBOOK_SITE_URL"):
+        StackConfig.from_env({"TENNISBOOK_SITE_URL": "https://book.example.org"})
+
+
+def test_the_var_dir_defaults_to_var_in_the_checkout():
+    config = StackConfig.from_env({})
+
+    assert config.var_dir == (Path(__file__).resolve().parents[2] / "var")

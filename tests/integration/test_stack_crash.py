@@ -1,0 +1,37 @@
+"""After the supervisor itself is killed, the next `make run` cleans up and starts."""
+
+from __future__ import annotations
+
+import boto3
+
+from tennisbook.devstack.procs import group_alive
+
+
+def test_the_next_run_takes_the_lock_over_and_stops_the_orphans(devstack):
+    crashed = devstack().start()
+    crashed.wait_ready()
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=crashed.emulator_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    dynamodb.put_item(TableName="dev-SystemConfig", Item={"configKey": {"S": "before-crash"}})
+    orphans = [child["pid"] for child in crashed.children()]
+
+    crashed.proc.kill()  # SIGKILL: no chance to stop its children
+    crashed.wait_exit()
+    assert all(group_alive(pgid) for pgid in orphans)
+
+    again = devstack().start()
+    again.wait_ready()
+
+    assert f"taking over the lock of pid {crashed.proc.pid}" in again.output
+    assert "left over from that run" in again.output
+    assert not any(group_alive(pgid) for pgid in orphans)
+    item = dynamodb.get_item(TableName="dev-SystemConfig", Key={"configKey": {"S": "before-crash"}})
+    assert "Item" in item
+    groups = [child["pid"] for child in again.children()]
+    assert again.interrupt() == 0
+    assert not any(group_alive(pgid) for pgid in groups)
