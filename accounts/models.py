@@ -18,11 +18,21 @@ class User(AbstractUser):
 
     ``id`` is a UUID: it is the ``userId`` of the member's items in DynamoDB
     (UserConfigs, BookingRequests), so it must never be guessable or reused.
-    Operators are ``is_staff`` users.
+    Operators are ``is_staff`` users. ``tokens_valid_after`` revokes every
+    API token of the user at once (logout, password change or reset).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField("email address", unique=True)
+    # JWTs whose login happened before this instant are refused at once:
+    # set by logout, password change and password reset.
+    tokens_valid_after = models.DateTimeField(
+        "tokens valid after",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="API tokens from logins before this instant are refused.",
+    )
 
     objects = UserManager()
 

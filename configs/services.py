@@ -15,7 +15,8 @@ from tennisbook.dynamo import NotFound
 from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
 
 from . import system_keys
-from .dynamo import SystemConfigItem, UserConfig
+from .crypto import acting_as
+from .dynamo import NotificationSettings, SystemConfigItem, UserConfig
 from .repositories import SystemConfigRepository, UserConfigRepository
 
 log = structlog.get_logger(__name__)
@@ -120,3 +121,81 @@ def save_user_config(user_id: str, **changes: Any) -> UserConfig:
 def delete_user_config(user_id: str) -> None:
     user_configs.delete(get_user_config(user_id))
     log.info("user_config.deleted", user_id=str(user_id))
+
+
+# --- API and admin helpers ---------------------------------------------------------
+
+CREDENTIAL_FIELDS = ("portal_username", "portal_password")
+
+
+def update_user_config(
+    user_id: str, *, actor: str = "system", **changes: Any
+) -> tuple[UserConfig, bool]:
+    """Create or partly update a member's configuration; returns it and "created".
+
+    ``changes`` hold validated values (``portal_password`` as plaintext, which
+    the model encrypts on save; ``preferred_court`` as a court dict or id;
+    ``preferred_slots`` as ``TimeSlot``s; ``notifications`` as a partial dict
+    merged into the stored one). Creating requires the portal credentials,
+    since a configuration without them cannot book anything: ``InvalidValue``
+    names the first one missing. A concurrent creation or edit raises
+    ``Conflict``; KMS being down raises ``KeyServiceUnavailable`` and nothing
+    is written. ``actor`` is who the encryption is audited under.
+    """
+    existing = find_user_config(user_id)
+    if existing is None:
+        for field in CREDENTIAL_FIELDS:
+            if not changes.get(field):
+                raise InvalidValue(field, "this field is required to create a configuration.")
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "preferred_court" and isinstance(value, dict):
+            value = value["id"]
+        elif name == "preferred_slots":
+            value = [str(slot) for slot in value]
+        elif name == "notifications":
+            current = existing.notifications.as_dict() if existing is not None else {}
+            value = NotificationSettings(**(_notification_fields(current) | value))
+        values[name] = value
+    with acting_as(actor, "configuration saved"):
+        return save_user_config(user_id, **values), existing is None
+
+
+def _notification_fields(stored: dict) -> dict:
+    """Stored (camelCase) notification names → attribute names."""
+    names = {attr.attr_name: name for name, attr in NotificationSettings.get_attributes().items()}
+    return {names.get(key, key): value for key, value in stored.items()}
+
+
+def system_config_entries(*, include_private: bool) -> list[dict]:
+    """Every known setting (public ones only for members), stored or default."""
+    stored = {item.config_key: item for item in system_configs.all()}
+    entries = []
+    for key, spec in system_keys.KEYS.items():
+        if not (spec.public or include_private):
+            continue
+        item = stored.get(key)
+        entries.append(
+            {
+                "key": key,
+                "value": item.config_value if item else spec.default(),
+                "description": (item.description if item else "") or spec.description,
+                "public": spec.public,
+                "last_modified": item.last_modified if item else None,
+                "modified_by": item.modified_by if item else None,
+            }
+        )
+    return entries
+
+
+def system_config_entry(key: str, *, include_private: bool = True) -> dict:
+    """One setting as ``system_config_entries`` shows it."""
+    for entry in system_config_entries(include_private=include_private):
+        if entry["key"] == key:
+            return entry
+    raise KeyError(key)
+
+
+def list_user_configs() -> list[UserConfig]:
+    """Every member's configuration, for operators' tools only (a table scan)."""
+    return sorted(user_configs.scan(), key=lambda config: config.updated_at, reverse=True)

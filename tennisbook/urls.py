@@ -1,13 +1,28 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health
 
+api_patterns = [
+    path("auth/", include("accounts.urls")),
+    path("", include("configs.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/configs/", include("configs.admin")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("accounts/", include("accounts.page_urls")),
+    path("api/", include(api_patterns)),
+    path("api-auth/", include("rest_framework.urls")),
 ]
+
+# API paths answer errors in the API's error format; pages keep Django's.
+handler400 = "tennisbook.api.exceptions.bad_request"
+handler403 = "tennisbook.api.exceptions.permission_denied"
+handler404 = "tennisbook.api.exceptions.page_not_found"
+handler500 = "tennisbook.api.exceptions.server_error"

@@ -201,6 +201,113 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Accounts, authentication and API protection --------------------------
+# Lockout (django-axes) for the account, a failure counter per client address,
+# request rate limits on the auth endpoints (django-ratelimit) and DRF
+# throttles for the rest. The DRF settings above are extended, not rewritten.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+# Axes last: it turns a lockout flagged during the request into a response.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "accounts.authentication.JWTAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_SCHEMA_CLASS": "tennisbook.api.schema.AutoSchema",
+        "EXCEPTION_HANDLER": "tennisbook.api.exceptions.exception_handler",
+        "DEFAULT_PAGINATION_CLASS": "tennisbook.api.pagination.PageNumberPagination",
+        "PAGE_SIZE": env_int("API_PAGE_SIZE", 25, minimum=1, maximum=500),
+        "DEFAULT_THROTTLE_CLASSES": [
+            "rest_framework.throttling.AnonRateThrottle",
+            "rest_framework.throttling.UserRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env_str("API_THROTTLE_ANON", "120/min"),
+            "user": env_str("API_THROTTLE_USER", "600/min"),
+        },
+    }
+)
+SPECTACULAR_SETTINGS.update(
+    {
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": r"/api/",
+    }
+)
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,  # accounts.services.log_in records it
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY", "") or SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "LEEWAY": 0,
+}
+
+# Per account: N failures within the cool-off lock it for the cool-off, which
+# runs from the last counted failure; attempts while locked are not counted,
+# so an attacker cannot keep a member locked out beyond one cool-off.
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_COOLOFF = timedelta(
+    seconds=env_int("LOGIN_LOCKOUT_COOLOFF_SECONDS", 15 * 60, minimum=1)
+)
+AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_COOLOFF
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "tennisbook.api.ratelimit.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password", "old_password"]
+# W006 asks for ip_address in the lockout parameters; addresses have their own
+# counter below instead, with its own limit (a club shares one address).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Per client address: failed logins across all accounts, counted in a window.
+LOGIN_IP_FAILURES = env_int("LOGIN_IP_FAILURES", 20, minimum=1)
+LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 15 * 60, minimum=1)
+
+# Request rates of the auth endpoints, per client address ("count/period").
+AUTH_RATE_LIMITS = {
+    "login": env_str("AUTH_RATE_LOGIN", "30/m"),
+    "register": env_str("AUTH_RATE_REGISTER", "10/h"),
+    "password_reset": env_str("AUTH_RATE_PASSWORD_RESET", "5/h"),
+    "token": env_str("AUTH_RATE_TOKEN", "60/m"),
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = False
+# Behind a proxy, the META key its client address arrives in (HTTP_X_FORWARDED_FOR:
+# the last entry is used, the one the proxy appended). Without it, every client
+# shares the proxy's address and its limits.
+CLIENT_IP_META_KEY = env_str("CLIENT_IP_META_KEY", "REMOTE_ADDR")
+
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False  # API clients send a bearer token, not cookies
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+
+# E-mail (password reset). The backend is chosen per environment module.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tennisbook <no-reply@localhost>")
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 60 * 60, minimum=60)
+
 # --- Logging -----------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", ("console", "json"), "console")
 LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

@@ -1,0 +1,8 @@
+"""drf-spectacular: document our JWT authentication as the bearer scheme."""
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+
+
+class RevocableJWTScheme(SimpleJWTScheme):
+    target_class = "accounts.authentication.JWTAuthentication"
+    name = "jwtAuth"

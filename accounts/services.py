@@ -1,0 +1,226 @@
+"""Site accounts: registration, login, token revocation, passwords, profile.
+
+Views (API and pages), forms and admin call these; none of them changes a
+user's credentials or tokens itself. Every function that sends or revokes
+something logs it, never with a password or a token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework import exceptions
+
+from . import lockout, tokens
+
+log = structlog.get_logger(__name__)
+
+User = get_user_model()
+
+INVALID_CREDENTIALS = "The username or password is incorrect."
+
+
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    default_code = "invalid_credentials"
+    default_detail = INVALID_CREDENTIALS
+
+
+def _django_request(request: Any) -> HttpRequest:
+    # DRF wraps the HttpRequest; axes and django.contrib.auth need the original.
+    return getattr(request, "_request", request)
+
+
+def _field_error(field: str, messages: list[str] | str) -> exceptions.ValidationError:
+    return exceptions.ValidationError(
+        {field: messages if isinstance(messages, list) else [messages]}
+    )
+
+
+def check_site_password(password: str, user: Any, field: str = "password") -> None:
+    """Django's password validators; a ``ValidationError`` naming ``field``."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise _field_error(field, list(exc.messages)) from None
+
+
+# --- registration and profile -----------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return User.objects.normalize_email(email).strip()
+
+
+def register_user(*, username: str, email: str, password: str, **profile: str) -> Any:
+    """Create a member (never staff) after the uniqueness and password checks."""
+    email = normalize_email(email)
+    if User.objects.filter(username__iexact=username).exists():
+        raise _field_error("username", "A user with that username already exists.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise _field_error("email", "An account with this e-mail address already exists.")
+    user = User(username=username, email=email, **profile)
+    check_site_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent registration of the same name
+        raise _field_error("username", "A user with that username already exists.") from None
+    log.info("account.registered", user_id=str(user.pk))
+    return user
+
+
+def update_profile(user: Any, **changes: str) -> Any:
+    """Change the editable profile fields (names, e-mail)."""
+    if "email" in changes:
+        changes["email"] = normalize_email(changes["email"])
+        taken = User.objects.filter(email__iexact=changes["email"]).exclude(pk=user.pk)
+        if taken.exists():
+            raise _field_error("email", "An account with this e-mail address already exists.")
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.save(update_fields=[*changes])
+    log.info("account.profile_updated", user_id=str(user.pk), fields=sorted(changes))
+    return user
+
+
+# --- login and tokens ----------------------------------------------------------
+
+
+def log_in(request: Any, username: str, password: str) -> Any:
+    """Check credentials under the lockout rules; returns the user.
+
+    Raises ``LoginLocked`` (429) while the account or the address is locked
+    and ``InvalidCredentials`` (401) otherwise, with the same answers for
+    unknown and existing usernames. Does not start a session: the API issues
+    tokens, the pages call ``django.contrib.auth.login`` after this.
+    """
+    django_request = _django_request(request)
+    django_request.login_handled = True
+    lockout.check_not_locked(django_request, username)
+    user = authenticate(django_request, username=username, password=password)
+    if user is None:
+        lockout.record_address_failure(django_request)
+        # The failure that reaches the limit still answers 401; the next
+        # attempt is the one told about the lock (check_not_locked).
+        django_request.axes_locked_out = False
+        log.info("account.login_failed")
+        raise InvalidCredentials()
+    return user
+
+
+def issue_api_tokens(request: Any, user: Any) -> dict[str, str]:
+    """Record an API login (resets the failure count) and return a token pair."""
+    user_logged_in.send(sender=type(user), request=_django_request(request), user=user)
+    log.info("account.login", user_id=str(user.pk), via="api")
+    return tokens.issue_tokens(user)
+
+
+def refresh_tokens(refresh: str) -> dict[str, str]:
+    return tokens.rotate(refresh)
+
+
+def invalidate_tokens(user: Any) -> None:
+    """Revoke every API token issued to ``user`` until now."""
+    user.tokens_valid_after = timezone.now()
+    user.save(update_fields=["tokens_valid_after"])
+    log.info("account.tokens_revoked", user_id=str(user.pk))
+
+
+def log_out(refresh: str, *, caller: Any = None) -> None:
+    """Blacklist ``refresh`` and revoke all of its user's tokens.
+
+    A logged-in caller may only present their own refresh token.
+    """
+    token, user = tokens.parse_refresh(refresh)
+    if caller is not None and caller.is_authenticated and caller.pk != user.pk:
+        raise exceptions.PermissionDenied("This refresh token belongs to another account.")
+    token.blacklist()
+    invalidate_tokens(user)
+    log.info("account.logout", user_id=str(user.pk))
+
+
+# --- passwords -------------------------------------------------------------------
+
+
+def change_password(user: Any, old_password: str, new_password: str) -> None:
+    """Set a new password after checking the old one; revokes every API token.
+
+    Sessions other than the caller's are ended by Django's session hash;
+    the page view keeps the caller's own session with
+    ``update_session_auth_hash``.
+    """
+    if not user.check_password(old_password):
+        raise _field_error("old_password", "Your current password is incorrect.")
+    check_site_password(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    invalidate_tokens(user)
+    log.info("account.password_changed", user_id=str(user.pk))
+
+
+def reset_link(user: Any) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a single-use reset link if an active account has this address.
+
+    Says nothing either way: the caller answers the same whether or not the
+    address exists. The token is Django's: it expires after
+    ``PASSWORD_RESET_TIMEOUT`` and stops working once the password changes.
+    """
+    email = normalize_email(email)
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        log.info("account.password_reset_unknown")
+        return
+    context = {"user": user, "link": reset_link(user), "site_url": settings.SITE_URL}
+    send_mail(
+        subject="Reset your tennisbook password",
+        message=render_to_string("accounts/email/password_reset.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    log.info("account.password_reset_sent", user_id=str(user.pk))
+
+
+def user_for_reset(uidb64: str, token: str) -> Any | None:
+    """The user a reset link is for, or None if the link is invalid or used."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
+        return None
+    if not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def confirm_password_reset(uidb64: str, token: str, new_password: str) -> Any:
+    """Set the new password from a reset link; the link cannot be used again."""
+    user = user_for_reset(uidb64, token)
+    if user is None:
+        raise _field_error("token", "This reset link is invalid, expired or already used.")
+    check_site_password(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    invalidate_tokens(user)
+    log.info("account.password_reset_done", user_id=str(user.pk))
+    return user

@@ -1,0 +1,94 @@
+"""API payloads of the configuration endpoints.
+
+The portal password is write-only: output says ``has_portal_password`` and
+never reads the attribute (reading it would decrypt and be audit-logged).
+Input goes through the shared validators of ``tennisbook.validators``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tennisbook import values
+from tennisbook.validators import CleanTextField, CourtIdField, TimeSlotField
+
+from . import services, system_keys
+
+
+class _SharedValueField(serializers.CharField):
+    """A CharField checked by one of ``tennisbook.values``' cleaners."""
+
+    clean = staticmethod(lambda value, field: value)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected text.", code="invalid")
+        try:
+            return type(self).clean(data, self.field_name or "value")
+        except values.InvalidValue as exc:
+            raise serializers.ValidationError(exc.message, code="invalid") from None
+
+
+class PortalUsernameField(_SharedValueField):
+    clean = staticmethod(values.clean_portal_username)
+
+
+class PortalPasswordField(_SharedValueField):
+    clean = staticmethod(values.clean_portal_password)
+
+    def __init__(self, **kwargs: Any):
+        kwargs.update(write_only=True, trim_whitespace=False, max_length=128)
+        kwargs.setdefault("style", {"input_type": "password"})
+        super().__init__(**kwargs)
+
+
+class NotificationsSerializer(serializers.Serializer):
+    email_on_success = serializers.BooleanField(required=False)
+    email_on_failure = serializers.BooleanField(required=False)
+    live_updates = serializers.BooleanField(required=False)
+
+
+class UserConfigInputSerializer(serializers.Serializer):
+    """POST body: every field optional on update; credentials required on create."""
+
+    portal_username = PortalUsernameField(required=False, max_length=64)
+    portal_password = PortalPasswordField(required=False)
+    preferred_court = CourtIdField(required=False, allow_null=True)
+    preferred_slots = serializers.ListField(child=TimeSlotField(), required=False, max_length=20)
+    notifications = NotificationsSerializer(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        court = attrs.get("preferred_court")
+        if court:
+            for i, slot in enumerate(attrs.get("preferred_slots", [])):
+                services.check_slot_for_court(court, slot, f"preferred_slots[{i}]")
+        return attrs
+
+
+class UserConfigSerializer(serializers.Serializer):
+    user_id = serializers.CharField(read_only=True)
+    portal_username = serializers.CharField(read_only=True, allow_null=True)
+    has_portal_password = serializers.BooleanField(read_only=True)
+    preferred_court = serializers.IntegerField(read_only=True, allow_null=True)
+    preferred_slots = serializers.ListField(child=serializers.CharField(), read_only=True)
+    notifications = NotificationsSerializer(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+
+class SystemConfigItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.JSONField()
+    description = serializers.CharField()
+    public = serializers.BooleanField(help_text="Members may read it.")
+    last_modified = serializers.DateTimeField(allow_null=True)
+    modified_by = serializers.CharField(allow_null=True)
+
+
+class SystemConfigInputSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=sorted(system_keys.KEYS))
+    value = serializers.JSONField(help_text="The new value; validated for the key.")
+    description = CleanTextField(required=False, max_length=300)
