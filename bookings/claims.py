@@ -169,39 +169,13 @@ def take(
 def release(
     tx: Transaction, request: BookingRequest, slot_claim: Claim | None
 ) -> tuple[str, str] | None:
-    """Add the operations that give ``request``'s claims back.
+    """Add the operations that give all of ``request``'s claims back.
 
-    The slot passes to the first request queued behind it, if any; returns
-    that request's key so the caller can un-queue it and tell its member.
+    Returns the key of the request that now holds the slot, if one was
+    queued behind, so the caller can un-queue it and tell its member.
     """
+    promoted = release_slot(tx, request, slot_claim)
     now = _now()
-    promoted = None
-    if slot_claim is not None and slot_claim.holder == request.request_id:
-        if slot_claim.queue:
-            promoted = parse_queue_entry(slot_claim.queue[0])
-            tx.add(
-                "slot",
-                "update",
-                slot_claim,
-                actions=[
-                    Claim.holder.set(promoted[0]),
-                    Claim.holder_user.set(promoted[1]),
-                    Claim.queue.set(slot_claim.queue[1:]),
-                    Claim.updated_at.set(now),
-                ],
-                condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
-            )
-        else:
-            tx.add("slot", "delete", slot_claim, condition=Claim.holder == request.request_id)
-    elif slot_claim is not None and queue_entry(request) in slot_claim.queue:
-        remaining = [entry for entry in slot_claim.queue if entry != queue_entry(request)]
-        tx.add(
-            "slot",
-            "update",
-            slot_claim,
-            actions=[Claim.queue.set(remaining), Claim.updated_at.set(now)],
-            condition=Claim.queue == slot_claim.queue,
-        )
     member_id, member_marker = member_slot_key(request.user_id, request.date, request.time_slot)
     # Tolerant conditions: a claim already gone (an earlier crash, the
     # reconciling sweep) must never keep a request from finishing.
@@ -219,6 +193,41 @@ def release(
         actions=[Claim.active.add(-1), Claim.updated_at.set(now)],
     )
     return promoted
+
+
+def release_slot(
+    tx: Transaction, request: BookingRequest, slot_claim: Claim | None
+) -> tuple[str, str] | None:
+    """Pass the slot to the first request queued behind ``request``, or free it."""
+    now = _now()
+    if slot_claim is not None and slot_claim.holder == request.request_id:
+        if not slot_claim.queue:
+            tx.add("slot", "delete", slot_claim, condition=Claim.holder == request.request_id)
+            return None
+        promoted = parse_queue_entry(slot_claim.queue[0])
+        tx.add(
+            "slot",
+            "update",
+            slot_claim,
+            actions=[
+                Claim.holder.set(promoted[0]),
+                Claim.holder_user.set(promoted[1]),
+                Claim.queue.set(slot_claim.queue[1:]),
+                Claim.updated_at.set(now),
+            ],
+            condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
+        )
+        return promoted
+    if slot_claim is not None and queue_entry(request) in slot_claim.queue:
+        remaining = [entry for entry in slot_claim.queue if entry != queue_entry(request)]
+        tx.add(
+            "slot",
+            "update",
+            slot_claim,
+            actions=[Claim.queue.set(remaining), Claim.updated_at.set(now)],
+            condition=Claim.queue == slot_claim.queue,
+        )
+    return None
 
 
 def get_slot_claim(court_id: int, day: str, slot: str) -> Claim | None:

@@ -101,6 +101,14 @@ class BookingRequest(DynamoModel):
     by_user_date = ByUserDate()
     by_status_fire_at = ByStatusFireAt()
 
+    @property
+    def result_data(self) -> dict:
+        """``result`` as a plain dict, however it was set or loaded."""
+        value = self.result
+        if isinstance(value, MapAttribute):
+            return value.as_dict()
+        return dict(value or {})
+
 
 class ClaimsByMarker(GlobalSecondaryIndex):
     """The byUserDate index seen from claims: all claims of one kind, by date."""

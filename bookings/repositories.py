@@ -48,3 +48,8 @@ class BookingRequestRepository(Repository[BookingRequest]):
             index=BookingRequest.by_status_fire_at,
             limit=limit,
         )
+
+    def find_by_id(self, request_id: str) -> BookingRequest | None:
+        """A request by its id alone (operators), without knowing its member."""
+        items = self.query(request_id, limit=1)
+        return items[0] if items else None

@@ -23,7 +23,7 @@ from tennisbook.values import InvalidValue, TimeSlot, parse_date
 from . import claims, events
 from .choices import ACTIVE_STATUSES, RequestStatus
 from .dynamo import Alternative, BookingRequest, HistoryEntry
-from .errors import SlotClaimed, TransitionRefused
+from .errors import DuplicateRequest, QuotaReached, SlotClaimed, TransitionRefused
 from .lifecycle import Actor, is_allowed, releases_claims, takes_claims, targets_for
 from .release import club_today, fire_time
 from .repositories import BookingRequestRepository
@@ -346,6 +346,13 @@ def transition(
     if promoted:
         events.publish(requests_repo.get(*promoted), previous=None)
     return stored
+
+
+BOOKING_CONFLICTS = (SlotClaimed, DuplicateRequest, QuotaReached, TransitionRefused)
+
+
+def cancel(request: BookingRequest, *, actor: Actor, by: str) -> BookingRequest:
+    return transition(request, RequestStatus.CANCELLED, actor=actor, by=by, message="cancelled")
 
 
 def cancel_request(user_id: str, request_id: str, *, by: str) -> BookingRequest:

@@ -7,6 +7,7 @@ from . import health
 api_patterns = [
     path("auth/", include("accounts.urls")),
     path("", include("configs.urls")),
+    path("", include("bookings.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

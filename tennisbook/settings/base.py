@@ -181,6 +181,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"booker.tasks.*": {"queue": "booking"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
+}
 
 # --- The club portal ---------------------------------------------------------
 DEMOCLUB_URL = env_url("DEMOCLUB_URL", "http://127.0.0.1:8100")

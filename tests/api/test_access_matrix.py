@@ -26,6 +26,14 @@ PROTECTED_ENDPOINTS = [
     ("post", "/api/auth/password/change", {"old_password": "a", "new_password": "b"}),
     ("get", "/api/system/config", None),
     ("post", "/api/system/config", {"key": "feature_flags", "value": {}}),
+    ("get", "/api/bookings", None),
+    ("post", "/api/bookings", {"court_id": 5, "date": "2030-01-01", "time_slot": "x"}),
+    ("get", "/api/bookings/stats", None),
+    ("get", "/api/bookings/export.csv", None),
+    ("get", "/api/bookings/calendar.ics", None),
+    ("get", "/api/bookings/00000000-0000-0000-0000-000000000000", None),
+    ("delete", "/api/bookings/00000000-0000-0000-0000-000000000000", None),
+    ("put", "/api/bookings/00000000-0000-0000-0000-000000000000/status", {"status": "cancelled"}),
 ]
 
 

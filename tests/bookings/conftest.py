@@ -6,6 +6,13 @@ import pytest
 
 from bookings import services
 from configs import services as config_services
+from tests.api.fixtures import (  # noqa: F401 - API personas for tests/bookings/test_api.py
+    _fresh_limits,
+    anon,
+    as_member,
+    as_operator,
+    as_other_member,
+)
 
 SEVEN = "De 07:00 AM a 08:00 AM"
 EIGHT = "De 08:00 AM a 09:00 AM"

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 day,
                 "De 07:00 AM a 08:00 AM",
                 [{"court_id": 7, "time_slot": "De 07:00 AM a 08:00 AM"}],
-                actor="seed_demo",
+                by="seed_demo",
             )
             self.stdout.write(f"Sample request for {member.username} on {day}: created")
         self.stdout.write(

@@ -1,0 +1,120 @@
+"""Booking requests in and out of the API (plain serializers over DynamoDB items)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from tennisbook.validators import StrictDateField, TimeSlotField
+
+from .choices import RequestStatus
+
+
+class AlternativeSerializer(serializers.Serializer):
+    court_id = serializers.IntegerField(min_value=1, max_value=9999)
+    time_slot = TimeSlotField()
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    """What a member asks for; club rules are checked by the service."""
+
+    court_id = serializers.IntegerField(min_value=1, max_value=9999)
+    date = StrictDateField()
+    time_slot = TimeSlotField()
+    alternatives = AlternativeSerializer(many=True, required=False, default=list)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    from_status = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField()
+    message = serializers.CharField(allow_blank=True)
+
+
+class BookingSerializer(serializers.Serializer):
+    request_id = serializers.CharField()
+    user_id = serializers.CharField()
+    court_id = serializers.IntegerField()
+    date = serializers.CharField()
+    time_slot = serializers.CharField()
+    alternatives = AlternativeSerializer(many=True)
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
+    reason = serializers.CharField(allow_null=True)
+    queued = serializers.SerializerMethodField()
+    fire_at = serializers.DateTimeField()
+    attempts = serializers.IntegerField()
+    result = serializers.SerializerMethodField()
+    history = HistoryEntrySerializer(many=True)
+    allowed_transitions = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_queued(self, obj) -> bool:
+        return bool(obj.queued_behind)
+
+    def get_result(self, obj) -> dict:
+        return obj.result_data
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        from .services import allowed_targets
+
+        return allowed_targets(obj, self.context["actor"])
+
+
+class SuggestionSerializer(serializers.Serializer):
+    court_id = serializers.IntegerField()
+    date = serializers.CharField()
+    time_slot = serializers.CharField()
+
+
+class BookingListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
+    court_id = serializers.IntegerField(min_value=1, max_value=9999, required=False)
+    date_from = StrictDateField(required=False)
+    date_to = StrictDateField(required=False)
+    ordering = serializers.ChoiceField(
+        choices=["date", "-date", "created_at", "-created_at", "fire_at", "-fire_at"],
+        required=False,
+        default="date",
+    )
+
+    def validate(self, attrs):
+        if (
+            attrs.get("date_from")
+            and attrs.get("date_to")
+            and attrs["date_from"] > attrs["date_to"]
+        ):
+            raise serializers.ValidationError({"date_to": "must not be before date_from."})
+        return attrs
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    date_from = StrictDateField(required=False)
+    date_to = StrictDateField(required=False)
+
+
+class _CountsField(serializers.DictField):
+    child = serializers.IntegerField()
+
+
+class CourtStatsSerializer(serializers.Serializer):
+    court_id = serializers.IntegerField()
+    total = serializers.IntegerField()
+    by_status = _CountsField()
+    success_rate = serializers.FloatField(allow_null=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    period = serializers.DictField(child=serializers.CharField(allow_null=True))
+    total = serializers.IntegerField()
+    by_status = _CountsField()
+    success_rate = serializers.FloatField(
+        allow_null=True, help_text="completed / (completed + failed); null when none decided."
+    )
+    median_release_to_confirmation_ms = serializers.FloatField(allow_null=True)
+    by_court = CourtStatsSerializer(many=True)

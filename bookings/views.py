@@ -1,0 +1,160 @@
+"""The booking API: a member's requests, their status, history and exports.
+
+Thin views over ``bookings.services``. A member reaches only their own
+requests (another member's answer 404, as if they did not exist); operators
+reach any request by id and may move it through the engine's states.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tennisbook.api.exceptions import error_body
+from tennisbook.api.pagination import PageNumberPagination
+from tennisbook.api.permissions import is_operator
+
+from . import queries, services
+from . import serializers as s
+from .errors import SlotClaimed
+from .lifecycle import Actor
+
+CONFLICT = OpenApiResponse(
+    description="Slot held by another member (with `suggestions`), duplicate, quota, "
+    "or a status change that is not allowed now."
+)
+
+
+def actor_of(request) -> Actor:
+    return Actor.OPERATOR if is_operator(request.user) else Actor.MEMBER
+
+
+def booking_data(request, item) -> dict:
+    return s.BookingSerializer(item, context={"actor": actor_of(request)}).data
+
+
+def conflict_response(exc) -> Response:
+    body = error_body(getattr(exc, "code", "conflict"), str(exc))
+    if isinstance(exc, SlotClaimed):
+        body["error"]["suggestions"] = exc.suggestions
+    return Response(body, status=409)
+
+
+class BookingListView(APIView):
+    # GET: 400 for a bad filter, 404 for a page out of range.
+    error_statuses = {"*": (503,), "GET": (400, 404), "POST": (409,)}
+    pagination_class = PageNumberPagination  # also tells the schema the list is paged
+
+    @extend_schema(
+        parameters=[s.BookingListQuerySerializer], responses=s.BookingSerializer(many=True)
+    )
+    def get(self, request):
+        query = s.BookingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        items = queries.search_requests(str(request.user.pk), **query.validated_data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response([booking_data(request, i) for i in page])
+
+    @extend_schema(
+        request=s.BookingCreateSerializer, responses={201: s.BookingSerializer, 409: CONFLICT}
+    )
+    def post(self, request):
+        data = s.BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wish = data.validated_data
+        try:
+            item = services.create_request(
+                str(request.user.pk),
+                wish["court_id"],
+                wish["date"],
+                wish["time_slot"],
+                [
+                    {"court_id": a["court_id"], "time_slot": a["time_slot"]}
+                    for a in wish["alternatives"]
+                ],
+                by=f"member:{request.user.get_username()}",
+            )
+        except services.BOOKING_CONFLICTS as exc:
+            return conflict_response(exc)
+        return Response(booking_data(request, item), status=201)
+
+
+class BookingDetailView(APIView):
+    error_statuses = {"*": (503,), "DELETE": (409,)}
+
+    @extend_schema(responses=s.BookingSerializer)
+    def get(self, request, request_id):
+        item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        return Response(booking_data(request, item))
+
+    @extend_schema(responses={200: s.BookingSerializer, 409: CONFLICT}, description="Cancel.")
+    def delete(self, request, request_id):
+        item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        try:
+            item = services.cancel(item, actor=actor_of(request), by=request.user.get_username())
+        except services.BOOKING_CONFLICTS as exc:
+            return conflict_response(exc)
+        return Response(booking_data(request, item))
+
+
+class BookingStatusView(APIView):
+    error_statuses = {"*": (409, 503)}
+
+    @extend_schema(
+        request=s.StatusChangeSerializer, responses={200: s.BookingSerializer, 409: CONFLICT}
+    )
+    def put(self, request, request_id):
+        data = s.StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        try:
+            item = services.transition(
+                item,
+                data.validated_data["status"],
+                actor=actor_of(request),
+                by=f"{actor_of(request)}:{request.user.get_username()}",
+                message=data.validated_data["message"],
+            )
+        except services.BOOKING_CONFLICTS as exc:
+            return conflict_response(exc)
+        return Response(booking_data(request, item))
+
+
+class BookingStatsView(APIView):
+    error_statuses = (400, 503)
+
+    @extend_schema(parameters=[s.PeriodQuerySerializer], responses=s.StatsSerializer)
+    def get(self, request):
+        query = s.PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(queries.member_stats(str(request.user.pk), **query.validated_data))
+
+
+class _ExportView(APIView):
+    """The member's bookings as a file; subclasses say which format."""
+
+    error_statuses = (400, 503)
+    fmt: str
+    content_type: str
+    filename: str
+
+    def get(self, request):
+        query = s.PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = queries.export(str(request.user.pk), self.fmt, **query.validated_data)
+        response = HttpResponse(body, content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+@extend_schema(parameters=[s.PeriodQuerySerializer], responses={(200, "text/csv"): str})
+class BookingCsvView(_ExportView):
+    fmt, content_type, filename = "csv", "text/csv; charset=utf-8", "tennisbook-bookings.csv"
+
+
+@extend_schema(parameters=[s.PeriodQuerySerializer], responses={(200, "text/calendar"): str})
+class BookingCalendarView(_ExportView):
+    fmt, content_type, filename = "ics", "text/calendar; charset=utf-8", "tennisbook.ics"
