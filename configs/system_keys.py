@@ -194,6 +194,22 @@ def validate_feature_flags(value: Any) -> dict:
     return flags
 
 
+# --- portal profile (the booking engine's description of the club's portal) -----
+
+
+def default_portal_profile() -> dict:
+    # Imported here: booker.profiles validates release rules with this module.
+    from booker.profiles import default_profile
+
+    return default_profile()
+
+
+def validate_portal_profile(value: Any) -> dict:
+    from booker.profiles import validate_profile
+
+    return validate_profile(value, "portal_profile")
+
+
 KEYS: dict[str, SystemKey] = {
     key.key: key
     for key in (
@@ -228,6 +244,12 @@ KEYS: dict[str, SystemKey] = {
         ),
         SystemKey(
             "feature_flags", "Switches for features being rolled out.", dict, validate_feature_flags
+        ),
+        SystemKey(
+            "portal_profile",
+            "How the booking engine drives the club's portal (see docs/engine.md).",
+            default_portal_profile,
+            validate_portal_profile,
         ),
     )
 }

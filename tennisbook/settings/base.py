@@ -185,6 +185,17 @@ CELERY_BEAT_SCHEDULE = {
     "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
 }
 
+# --- Booking engine (booker) ---------------------------------------------------
+# Explicit Chromium paths: Selenium Manager would otherwise try the network.
+BOOKER_CHROMIUM_BINARY = env_path("BOOKER_CHROMIUM_BINARY", Path("/usr/bin/chromium"))
+BOOKER_CHROMEDRIVER = env_path("BOOKER_CHROMEDRIVER", Path("/usr/bin/chromedriver"))
+# Screenshots and HTML of failed attempts, one directory per request.
+BOOKER_EVIDENCE_DIR = env_path("BOOKER_EVIDENCE_DIR", VAR_DIR / "evidence")
+# Log in and open the form this long before the release instant.
+BOOKER_LEAD_TIME_SECONDS = env_float("BOOKER_LEAD_TIME_SECONDS", 120.0)
+# Retry "not yet open" and portal errors this long after the release instant.
+BOOKER_RETRY_WINDOW_SECONDS = env_float("BOOKER_RETRY_WINDOW_SECONDS", 5.0)
+
 # --- The club portal ---------------------------------------------------------
 DEMOCLUB_URL = env_url("DEMOCLUB_URL", "http://127.0.0.1:8100")
 

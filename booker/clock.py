@@ -1,0 +1,183 @@
+"""The portal's clock, seen through ``Date`` headers (1 s resolution).
+
+A reply whose ``Date`` says second ``D`` was stamped at some portal instant
+in ``[D, D+1)``, and that instant lies between our send and our receipt. So
+each probe bounds the offset (portal minus local clock)::
+
+    D - received  <=  offset  <  D + 1 - sent
+
+One probe pins the offset to about a second. The trick is to time probes so
+that the portal's clock *crosses a second boundary* while they are in flight:
+a probe answered with ``D = k-1`` tightens the upper bound, one answered
+with ``D = k`` the lower. Spreading a few probes across the boundary's
+uncertainty each round divides the interval by (probes + 1); three or four
+rounds bring it to the round-trip time. Intersecting all bounds is exact
+(no averaging) as long as the clocks do not jump during the sync.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from .rawhttp import Connection, Target, TransportError, build_request
+
+NS = 1_000_000_000
+
+
+@dataclass
+class ClockEstimate:
+    """Portal clock minus local clock, its uncertainty and the round trip."""
+
+    offset_ns: int
+    uncertainty_ns: int
+    rtt_ns: int
+    probes: int
+    sync_ms: float = 0.0
+
+    def local_for(self, portal_ns: int) -> int:
+        """The local clock reading at which the portal's clock shows ``portal_ns``."""
+        return portal_ns - self.offset_ns
+
+    def to_dict(self) -> dict:
+        return {
+            "offset_ms": round(self.offset_ns / 1e6, 2),
+            "uncertainty_ms": round(self.uncertainty_ns / 1e6, 2),
+            "rtt_ms": round(self.rtt_ns / 1e6, 3),
+            "probes": self.probes,
+            "sync_ms": self.sync_ms,
+        }
+
+
+@dataclass
+class OffsetEstimator:
+    """Intersects the bounds given by each (sent, received, Date second) probe."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    rtts: list[int] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, sent_ns: int, received_ns: int, date_s: int) -> None:
+        low = date_s * NS - received_ns
+        high = (date_s + 1) * NS - sent_ns
+        self.rtts.append(received_ns - sent_ns)
+        self.count += 1
+        if low > self.high or high < self.low:
+            # Inconsistent with what we knew: a clock stepped. Start over from here.
+            self.low, self.high = low, high
+            return
+        self.low, self.high = max(self.low, low), min(self.high, high)
+
+    @property
+    def known(self) -> bool:
+        return math.isfinite(self.low) and math.isfinite(self.high)
+
+    @property
+    def width_ns(self) -> float:
+        return self.high - self.low
+
+    @property
+    def offset_ns(self) -> int:
+        return round((self.low + self.high) / 2)
+
+    @property
+    def rtt_ns(self) -> int:
+        return round(statistics.median(self.rtts)) if self.rtts else 0
+
+    def estimate(self, sync_ms: float = 0.0) -> ClockEstimate:
+        return ClockEstimate(
+            self.offset_ns, round(self.width_ns / 2), self.rtt_ns, self.count, sync_ms
+        )
+
+    def schedule(self, now_ns: int, probes: int, lead_ns: int = 30_000_000) -> list[int]:
+        """Local send instants that straddle the next portal second boundary."""
+        rtt = self.rtt_ns
+        k = math.ceil((now_ns + self.high + lead_ns + rtt) / NS)
+        start = k * NS - self.high
+        step = self.width_ns / probes
+        return [round(start + (i + 0.5) * step - rtt / 2) for i in range(probes)]
+
+
+Probe = Callable[[int], tuple[int, int, int] | None]
+
+
+def synchronize(
+    probe: Probe,
+    *,
+    clock: Callable[[], int] = time.time_ns,
+    per_round: int = 6,
+    max_rounds: int = 6,
+    target_ns: int = 2_000_000,
+    parallel: Callable[[list[int]], list] | None = None,
+) -> ClockEstimate:
+    """Run probes until the offset is known to ``target_ns`` (or rounds run out).
+
+    ``probe(send_at_ns)`` waits until ``send_at_ns``, sends, and returns
+    ``(sent_ns, received_ns, date_second)`` or None. ``parallel(instants)``
+    runs several probes at once (default: one after another).
+    """
+    started = time.perf_counter_ns()
+    estimator = OffsetEstimator()
+    run = parallel or (lambda instants: [probe(t) for t in instants])
+    for first in run([clock(), clock()]):
+        if first is not None:
+            estimator.add(*first)
+    if not estimator.known:
+        raise TransportError("the portal answered no clock probe with a Date header")
+    for _ in range(max_rounds):
+        if estimator.width_ns <= target_ns:
+            break
+        for answer in run(estimator.schedule(clock(), per_round)):
+            if answer is not None:
+                estimator.add(*answer)
+    return estimator.estimate(round((time.perf_counter_ns() - started) / 1e6, 1))
+
+
+class HttpClock:
+    """Clock probes over HTTP: GETs of a light page, each on a pre-opened socket."""
+
+    def __init__(self, base_url: str, path: str = "/", timeout: float = 5.0):
+        self.target = Target.of(base_url)
+        self.request = build_request(self.target, "GET", path)
+        self.timeout = timeout
+
+    def probe(self, send_at_ns: int, connection: Connection | None = None):
+        conn = connection or Connection(self.target, self.timeout)
+        while (remaining := send_at_ns - time.time_ns()) > 0:
+            time.sleep(min(remaining / 1e9, 0.5))
+        try:
+            response = conn.read(conn.send(self.request))
+        except TransportError:
+            return None
+        date = response.header("date")
+        if not date:
+            return None
+        try:
+            second = int(parsedate_to_datetime(date).timestamp())
+        except (TypeError, ValueError):
+            return None
+        return response.sent_ns, response.first_byte_ns or response.received_ns, second
+
+    def parallel(self, instants: list[int]) -> list:
+        """Probe at each instant, concurrently, each on a connection opened beforehand."""
+        connections = []
+        try:
+            for _ in instants:
+                connections.append(Connection(self.target, self.timeout))
+        except TransportError:
+            for conn in connections:
+                conn.close()
+            raise
+        with ThreadPoolExecutor(max_workers=len(instants)) as pool:
+            return list(pool.map(self.probe, instants, connections))
+
+    def sync(self, per_round: int = 6, target_ns: int = 2_000_000) -> ClockEstimate:
+        return synchronize(
+            self.probe, per_round=per_round, target_ns=target_ns, parallel=self.parallel
+        )

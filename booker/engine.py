@@ -1,0 +1,73 @@
+"""The booking engine's public interface.
+
+::
+
+    engine = BookingEngine(profile, EngineSettings(...))
+    session = engine.prepare(credentials, plan)    # minutes before the release
+    try:
+        result = session.fire(release_at)          # aware datetime, portal time
+    finally:
+        session.close()
+    store(result.to_dict())
+
+``prepare`` raises ``PrepareFailed`` (with ``.result``) when it cannot get
+ready: the portal refused the password, a page did not match the profile,
+the portal is unreachable. ``book`` does all of it for callers without a
+scheduler of their own (``tennis.py``). Django, DynamoDB and Redis are never
+needed: the profile and the plaintext credentials come in as plain data.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from .prepare import PrepareFailed, prepare_session
+from .profiles import adapter_for, validate_profile
+from .results import BookingResult, Credentials, Plan
+from .session import BookingSession
+from .settings import EngineSettings
+from .timing import wait_until
+
+__all__ = [
+    "BookingEngine",
+    "BookingResult",
+    "BookingSession",
+    "Credentials",
+    "EngineSettings",
+    "Plan",
+    "PrepareFailed",
+]
+
+
+class BookingEngine:
+    """A portal (its profile) and how to drive it (settings); reusable and stateless."""
+
+    def __init__(self, profile: dict, settings: EngineSettings | None = None):
+        self.profile = validate_profile(profile)
+        self.adapter = adapter_for(self.profile)
+        self.settings = settings or EngineSettings()
+
+    def prepare(self, credentials: Credentials, plan: Plan) -> BookingSession:
+        """Launch, log in, open the form(s), resolve slot ids, sync the clock.
+
+        Call it ``settings.lead_time_s`` before the release. The returned
+        session holds a browser: close it (``with session:`` or ``close()``).
+        """
+        return prepare_session(self, credentials, plan)
+
+    def book(self, credentials: Credentials, plan: Plan, release_at: datetime) -> BookingResult:
+        """Prepare at the lead time, fire at ``release_at``, close; never raises PrepareFailed."""
+        lead_ns = round(self.settings.lead_time_s * 1e9)
+        start_ns = round(release_at.timestamp() * 1e9) - lead_ns
+        if start_ns > time.time_ns():
+            wait_until(start_ns)
+        try:
+            session = self.prepare(credentials, plan)
+        except PrepareFailed as exc:
+            exc.result.release_at = release_at.astimezone(UTC).isoformat()
+            return exc.result
+        try:
+            return session.fire(release_at)
+        finally:
+            session.close()

@@ -1,0 +1,369 @@
+"""Validation of portal profiles, with the path of the bad field in every error.
+
+A profile is plain JSON (it lives in SystemConfig and is edited in the
+admin), so it is checked field by field here and returned in canonical form
+(defaults filled in). Errors are ``InvalidValue`` whose ``field`` is a path
+such as ``portal_profile.login.submit.css`` or
+``portal_profile.navigation.open_form[3].do``. Django-free on purpose:
+``tennis.py`` validates the built-in profile without a settings module.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from tennisbook.values import InvalidValue
+
+ROOT = "portal_profile"
+OUTCOMES = (
+    "success",
+    "not_open",
+    "slot_taken",
+    "quota",
+    "session_expired",
+    "bad_credentials",
+    "server_error",
+)
+STEP_KINDS = ("open", "click", "frame", "top", "select", "wait", "set_src", "script")
+SUBMIT_PATHS = ("door", "replay", "browser")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+_TEMPLATE_FIELDS = {"area", "day", "door_id", "dashboard_url", "area_name", "slot"}
+
+
+def _expect(value: Any, kind: type | tuple, path: str, what: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise InvalidValue(path, f"expected {what}.")
+    return value
+
+
+def _obj(value: Any, path: str, required: set[str], optional: set[str]) -> dict:
+    _expect(value, dict, path, "an object")
+    unknown = sorted(set(value) - required - optional)
+    if unknown:
+        allowed = ", ".join(sorted(required | optional))
+        raise InvalidValue(f"{path}.{unknown[0]}", f"unknown key; allowed: {allowed}.")
+    for key in sorted(required):
+        if key not in value:
+            raise InvalidValue(f"{path}.{key}", "this field is required.")
+    return value
+
+
+def _text(value: Any, path: str, *, max_length: int = 500, empty: bool = False) -> str:
+    _expect(value, str, path, "text")
+    if not empty and not value.strip():
+        raise InvalidValue(path, "may not be blank.")
+    if len(value) > max_length:
+        raise InvalidValue(path, f"must be at most {max_length} characters long.")
+    return value
+
+
+def _template(value: Any, path: str, *, empty: bool = False) -> str:
+    """A text with ``{area}``-style placeholders, only known names allowed."""
+    text = _text(value, path, empty=empty)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise InvalidValue(path, f"bad placeholder syntax ({exc}).") from None
+    unknown = sorted(names - _TEMPLATE_FIELDS)
+    if unknown:
+        known = ", ".join(sorted(_TEMPLATE_FIELDS))
+        raise InvalidValue(path, f"unknown placeholder {{{unknown[0]}}}; known: {known}.")
+    return text
+
+
+def _number(value: Any, path: str, low: float, high: float) -> float:
+    _expect(value, (int, float), path, "a number")
+    if not low <= value <= high:
+        raise InvalidValue(path, f"must be between {low:g} and {high:g}, got {value}.")
+    return value
+
+
+def _locator(value: Any, path: str) -> dict:
+    """``{"css": "...", "index": n}``: the n-th element matching a CSS selector."""
+    _obj(value, path, {"css"}, {"index"})
+    index = value.get("index", 0)
+    _expect(index, int, f"{path}.index", "a whole number")
+    if not 0 <= index <= 100:
+        raise InvalidValue(f"{path}.index", "must be between 0 and 100.")
+    return {"css": _text(value["css"], f"{path}.css"), "index": index}
+
+
+def _url_path(value: Any, path: str) -> str:
+    text = _template(value, path)
+    if not (text.startswith("/") or text.startswith("{")):
+        raise InvalidValue(path, "expected a path starting with '/'.")
+    return text
+
+
+# --- sections ------------------------------------------------------------------
+
+
+def _login(value: Any, path: str) -> dict:
+    _obj(value, path, {"url", "username", "password", "submit"}, {"success_url_contains", "error"})
+    out = {
+        "url": _url_path(value["url"], f"{path}.url"),
+        "username": _locator(value["username"], f"{path}.username"),
+        "password": _locator(value["password"], f"{path}.password"),
+        "submit": _locator(value["submit"], f"{path}.submit"),
+        "success_url_contains": _text(
+            value.get("success_url_contains", ""), f"{path}.success_url_contains", empty=True
+        ),
+        "error": None,
+    }
+    if value.get("error") is not None:
+        out["error"] = _locator(value["error"], f"{path}.error")
+    return out
+
+
+def _step(value: Any, path: str) -> dict:
+    _expect(value, dict, path, "a step object")
+    kind = value.get("do")
+    if kind not in STEP_KINDS:
+        raise InvalidValue(f"{path}.do", f"expected one of: {', '.join(STEP_KINDS)}.")
+    needs = {
+        "open": ({"url"}, set()),
+        "click": ({"css"}, {"index"}),
+        "frame": ({"css"}, {"index"}),
+        "top": (set(), set()),
+        "select": ({"css", "value"}, {"index", "capture"}),
+        "wait": ({"css"}, {"index", "timeout_s"}),
+        "set_src": ({"css", "url"}, {"index"}),
+        "script": ({"js"}, set()),
+    }[kind]
+    _obj(value, path, {"do", *needs[0]}, needs[1])
+    step: dict[str, Any] = {"do": kind}
+    if "css" in value:
+        step.update(_locator({"css": value["css"], "index": value.get("index", 0)}, path))
+    if "url" in value:
+        step["url"] = _template(value["url"], f"{path}.url")
+    if "value" in value:
+        step["value"] = _template(value["value"], f"{path}.value")
+    if "capture" in value:
+        if value["capture"] not in ("area_name",):
+            raise InvalidValue(f"{path}.capture", "expected 'area_name'.")
+        step["capture"] = value["capture"]
+    if "timeout_s" in value:
+        step["timeout_s"] = _number(value["timeout_s"], f"{path}.timeout_s", 0.1, 60)
+    if "js" in value:
+        step["js"] = _text(value["js"], f"{path}.js", max_length=4000)
+    return step
+
+
+def _navigation(value: Any, path: str) -> dict:
+    _obj(value, path, {"open_form"}, set())
+    steps = _expect(value["open_form"], list, f"{path}.open_form", "a list of steps")
+    if not steps:
+        raise InvalidValue(f"{path}.open_form", "at least one step is required.")
+    if len(steps) > 40:
+        raise InvalidValue(f"{path}.open_form", "at most 40 steps.")
+    return {"open_form": [_step(s, f"{path}.open_form[{i}]") for i, s in enumerate(steps)]}
+
+
+def _form(value: Any, path: str) -> dict:
+    _obj(value, path, {"form", "schedule", "submit"}, {"fields"})
+    fields = _expect(value.get("fields", {}), dict, f"{path}.fields", "an object of name: value")
+    return {
+        "form": _text(value["form"], f"{path}.form"),
+        "schedule": _text(value["schedule"], f"{path}.schedule"),
+        "submit": _text(value["submit"], f"{path}.submit"),
+        "fields": {
+            _text(k, f"{path}.fields.{k}", max_length=100): _text(
+                v, f"{path}.fields.{k}", empty=True
+            )
+            for k, v in fields.items()
+        },
+    }
+
+
+def _patterns(value: Any, path: str) -> dict:
+    _obj(value, path, {"success", "not_open", "slot_taken", "quota"}, set(OUTCOMES))
+    out = {}
+    for outcome in OUTCOMES:
+        items = value.get(outcome, [])
+        here = f"{path}.{outcome}"
+        _expect(items, list, here, "a list of patterns")
+        if outcome in ("success", "not_open", "slot_taken", "quota") and not items:
+            raise InvalidValue(here, "at least one pattern is required.")
+        compiled = []
+        for i, pattern in enumerate(items):
+            _text(pattern, f"{here}[{i}]")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InvalidValue(
+                    f"{here}[{i}]", f"not a valid regular expression ({exc})."
+                ) from None
+            compiled.append(pattern)
+        out[outcome] = compiled
+    return out
+
+
+def _reply(value: Any, path: str) -> dict:
+    _obj(value, path, {"message", "patterns"}, set())
+    return {
+        "message": _locator(value["message"], f"{path}.message"),
+        "patterns": _patterns(value["patterns"], f"{path}.patterns"),
+    }
+
+
+def _reservations(value: Any, path: str) -> dict:
+    _obj(value, path, {"url", "row", "fields"}, {"id_attribute"})
+    fields = _obj(value["fields"], f"{path}.fields", {"day", "slot"}, {"area_name"})
+    return {
+        "url": _url_path(value["url"], f"{path}.url"),
+        "row": _locator(value["row"], f"{path}.row"),
+        "id_attribute": _text(value.get("id_attribute", "id"), f"{path}.id_attribute"),
+        "fields": {k: _text(v, f"{path}.fields.{k}") for k, v in fields.items()},
+    }
+
+
+def _slot_label(value: Any, path: str) -> dict:
+    _obj(value, path, {"format", "time_format"}, set())
+    fmt = _text(value["format"], f"{path}.format")
+    if "{start}" not in fmt or "{end}" not in fmt:
+        raise InvalidValue(f"{path}.format", "must contain {start} and {end}.")
+    time_format = _text(value["time_format"], f"{path}.time_format")
+    try:
+        time(7, 0).strftime(time_format)
+    except ValueError as exc:
+        raise InvalidValue(f"{path}.time_format", f"not a valid strftime format ({exc}).") from None
+    return {"format": fmt, "time_format": time_format}
+
+
+def _submission(value: Any, path: str) -> dict:
+    _obj(value, path, set(), {"paths", "arrive_after_ms", "retry_interval_ms", "max_attempts"})
+    paths = _expect(value.get("paths", ["browser"]), list, f"{path}.paths", "a list of paths")
+    for i, name in enumerate(paths):
+        if name not in SUBMIT_PATHS:
+            raise InvalidValue(f"{path}.paths[{i}]", f"expected one of: {', '.join(SUBMIT_PATHS)}.")
+    if not paths or len(set(paths)) != len(paths):
+        raise InvalidValue(f"{path}.paths", "a non-empty list without repeats is required.")
+    attempts = _expect(value.get("max_attempts", 200), int, f"{path}.max_attempts", "an integer")
+    return {
+        "paths": list(paths),
+        "arrive_after_ms": _number(
+            value.get("arrive_after_ms", 1.0), f"{path}.arrive_after_ms", 0, 1000
+        ),
+        "retry_interval_ms": _number(
+            value.get("retry_interval_ms", 3.0), f"{path}.retry_interval_ms", 0, 5000
+        ),
+        "max_attempts": int(_number(attempts, f"{path}.max_attempts", 1, 1000)),
+    }
+
+
+def _door(value: Any, path: str) -> dict:
+    _expect(value, dict, path, "an object")
+    if not value.get("enabled", False):
+        _obj(value, path, {"enabled"}, set(_DOOR_KEYS))
+        return {"enabled": False}
+    _obj(value, path, {"enabled", "url", "add"}, set(_DOOR_KEYS))
+    hashing = value.get("password_hash", "none")
+    if hashing not in ("none", "md5", "sha1", "sha256"):
+        raise InvalidValue(f"{path}.password_hash", "expected none, md5, sha1 or sha256.")
+    out = {
+        "enabled": True,
+        "url": _url_path(value["url"], f"{path}.url"),
+        "action_param": _text(value.get("action_param", "action"), f"{path}.action_param"),
+        "member_field": _text(value.get("member_field", "username"), f"{path}.member_field"),
+        "password_field": _text(value.get("password_field", "password"), f"{path}.password_field"),
+        "password_hash": hashing,
+        "message_key": _text(value.get("message_key", "message"), f"{path}.message_key"),
+        "add": _door_action(value["add"], f"{path}.add", set()),
+        "schedules": None,
+    }
+    if value.get("schedules") is not None:
+        out["schedules"] = _door_action(
+            value["schedules"], f"{path}.schedules", {"list_key", "id_key", "label_key"}
+        )
+    return out
+
+
+_DOOR_KEYS = (
+    "enabled", "url", "action_param", "member_field", "password_field", "password_hash",
+    "message_key", "add", "schedules",
+)  # fmt: skip
+
+
+def _door_action(value: Any, path: str, extra: set[str]) -> dict:
+    _obj(value, path, {"action", "fields"} | extra, set())
+    fields = _expect(value["fields"], dict, f"{path}.fields", "an object of name: template")
+    out = {
+        "action": _text(value["action"], f"{path}.action"),
+        "fields": {k: _template(v, f"{path}.fields.{k}", empty=True) for k, v in fields.items()},
+    }
+    for key in sorted(extra):
+        out[key] = _text(value[key], f"{path}.{key}")
+    return out
+
+
+# --- the whole profile -----------------------------------------------------------
+
+_REQUIRED = {"name", "base_url", "login", "navigation", "form", "reply", "reservations"}
+_OPTIONAL = {
+    "adapter", "time_zone", "day_format", "slot_label", "release_rules", "submission", "door",
+}  # fmt: skip
+
+
+def validate_profile(value: Any, path: str = ROOT) -> dict:
+    """The canonical profile, or ``InvalidValue`` naming the bad field's path."""
+    _obj(value, path, _REQUIRED, _OPTIONAL)
+    name = _text(value["name"], f"{path}.name", max_length=50)
+    if not _NAME.match(name):
+        raise InvalidValue(f"{path}.name", "lower-case letters, digits, '-' and '_' only.")
+    base_url = _text(value["base_url"], f"{path}.base_url")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidValue(f"{path}.base_url", "expected an http(s) URL.")
+    day_format = _text(
+        value.get("day_format", "{year}-{month:02d}-{day:02d}"), f"{path}.day_format"
+    )
+    try:
+        day_format.format(year=2026, month=1, day=2)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise InvalidValue(
+            f"{path}.day_format", f"use {{year}}, {{month}} and {{day}} only ({exc})."
+        ) from None
+    adapter = _text(value.get("adapter", "default"), f"{path}.adapter", max_length=50)
+    from .adapters import ADAPTERS
+
+    if adapter not in ADAPTERS:
+        raise InvalidValue(f"{path}.adapter", f"unknown adapter; known: {', '.join(ADAPTERS)}.")
+    profile = {
+        "name": name,
+        "adapter": adapter,
+        "base_url": base_url.rstrip("/"),
+        "time_zone": _text(value.get("time_zone", "UTC"), f"{path}.time_zone"),
+        "day_format": day_format,
+        "slot_label": _slot_label(
+            value.get("slot_label", {"format": "De {start} a {end}", "time_format": "%I:%M %p"}),
+            f"{path}.slot_label",
+        ),
+        "login": _login(value["login"], f"{path}.login"),
+        "navigation": _navigation(value["navigation"], f"{path}.navigation"),
+        "form": _form(value["form"], f"{path}.form"),
+        "reply": _reply(value["reply"], f"{path}.reply"),
+        "reservations": _reservations(value["reservations"], f"{path}.reservations"),
+        "submission": _submission(value.get("submission", {}), f"{path}.submission"),
+        "door": _door(value.get("door", {"enabled": False}), f"{path}.door"),
+        "release_rules": None,
+    }
+    if value.get("release_rules") is not None:
+        profile["release_rules"] = _release_rules(value["release_rules"], f"{path}.release_rules")
+    if "door" in profile["submission"]["paths"] and not profile["door"]["enabled"]:
+        raise InvalidValue(f"{path}.submission.paths", "'door' is listed but the door is disabled.")
+    return profile
+
+
+def _release_rules(value: Any, path: str) -> dict:
+    # The same rules as the club's SystemConfig key; re-pathed under the profile.
+    from configs.system_keys import validate_release_rules
+
+    try:
+        return validate_release_rules(value)
+    except InvalidValue as exc:
+        field = exc.field.replace("release_rules", path, 1)
+        raise InvalidValue(field, exc.message) from None

@@ -1,0 +1,95 @@
+"""The submit paths and what they share: a reply, warm connections, classification.
+
+Three ways to submit at the release instant, chosen in the order the
+profile's ``submission.paths`` gives (the first one that is ready is used;
+a path that turns out unavailable falls back to the next):
+
+- ``door``: the portal's direct HTTP door (``http_door.DoorPath``), when the
+  profile allows it: no session, one small request;
+- ``replay``: the browser's prepared form, POSTed with the browser's
+  cookies over a pre-opened connection (``replay.ReplayPath``);
+- ``browser``: the form submitted inside Chromium by one ``execute_script``
+  (``engine``'s fallback; slower and noisier by tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .classify import UNKNOWN, classify
+from .htmltext import element_text, page_text
+from .rawhttp import Connection, Response, Target, TransportError
+
+
+@dataclass
+class Reply:
+    """What the portal answered to one submit, already classified."""
+
+    outcome: str  # success, not_open, slot_taken, quota, session_expired, ... or unknown
+    message: str
+    sent_ns: int
+    received_ns: int
+    status: int | None = None
+    body: str = ""
+    kind: str = "html"  # html or json: how to keep it as evidence
+
+
+class Unavailable(Exception):
+    """This path cannot be used (door disabled, form not prepared): try the next."""
+
+
+class WarmPool:
+    """Connections opened before they are needed, each used for one request."""
+
+    def __init__(self, target: Target, size: int = 2, timeout: float = 10.0):
+        self.target, self.size, self.timeout = target, size, timeout
+        self._ready: list[Connection] = []
+
+    def warm(self) -> None:
+        while len(self._ready) < self.size:
+            self._ready.append(Connection(self.target, self.timeout))
+
+    def take(self) -> Connection:
+        if self._ready:
+            return self._ready.pop(0)
+        return Connection(self.target, self.timeout)
+
+    def close(self) -> None:
+        while self._ready:
+            self._ready.pop().close()
+
+
+def exchange(pool: WarmPool, raw: bytes) -> Response:
+    """Send on a warm connection (one retry on a fresh one if it went stale)."""
+    connection = pool.take()
+    try:
+        return connection.exchange(raw)
+    except TransportError:
+        if time.time_ns() - connection.opened_ns < 1_000_000_000:
+            raise
+        return Connection(pool.target, pool.timeout).exchange(raw)
+
+
+def classify_html(response: Response, profile: dict) -> Reply:
+    """An HTML reply: the message element's text, else the page's text."""
+    body = response.text
+    reply = profile["reply"]
+    message = element_text(body, reply["message"]["css"]) or ""
+    if 300 <= response.status < 400:
+        outcome = _redirect_outcome(response, reply["patterns"])
+        message = message or f"redirected to {response.header('location')}"
+    elif response.status >= 500:
+        outcome = "server_error"
+        message = message or page_text(body)[:300]
+    else:
+        text = message or page_text(body)
+        outcome = classify(text, reply["patterns"])
+        message = message or text[:300]
+    return Reply(outcome, message, response.sent_ns, response.received_ns, response.status, body)
+
+
+def _redirect_outcome(response: Response, patterns: dict) -> str:
+    # A session that expired sends the form's POST back to the login page.
+    location = response.header("location")
+    return "session_expired" if location else UNKNOWN

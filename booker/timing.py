@@ -1,0 +1,71 @@
+"""Waiting for an instant: sleep coarsely, then spin the last milliseconds.
+
+``time.sleep`` on a busy 2-core host can overshoot by a few milliseconds, so
+the wait sleeps until ``spin_ns`` before the target and then polls the clock
+in a tight loop. Clock and sleep are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+SPIN_NS = 15_000_000  # spin the last 15 ms
+MAX_SLEEP_S = 1.0  # re-check the clock at least every second while sleeping
+
+
+def wait_until(
+    target_ns: int,
+    *,
+    clock: Callable[[], int] = time.time_ns,
+    sleep: Callable[[float], None] = time.sleep,
+    spin_ns: int = SPIN_NS,
+    tick: Callable[[], None] | None = None,
+) -> int:
+    """Block until ``clock() >= target_ns``; returns the clock reading then.
+
+    ``tick`` is called between coarse sleeps (e.g. to keep a session alive);
+    it must be quick and is never called inside the spin window.
+    """
+    while True:
+        remaining = target_ns - clock()
+        if remaining <= spin_ns:
+            break
+        sleep(min((remaining - spin_ns) / 1e9, MAX_SLEEP_S))
+        if tick is not None and target_ns - clock() > spin_ns + 200_000_000:
+            tick()
+    while (now := clock()) < target_ns:
+        pass
+    return now
+
+
+def ms(ns: int | float) -> float:
+    """Nanoseconds as milliseconds, rounded to 0.01 ms for storage."""
+    return round(ns / 1e6, 2)
+
+
+class Stopwatch:
+    """Times named steps in milliseconds: ``with watch.step("login"): ...``."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict] = []
+
+    def step(self, name: str, **extra) -> _Step:
+        return _Step(self, name, extra)
+
+    def record(self, name: str, elapsed_ns: int, **extra) -> None:
+        self.steps.append({"step": name, "ms": ms(elapsed_ns), **extra})
+
+
+class _Step:
+    def __init__(self, watch: Stopwatch, name: str, extra: dict):
+        self.watch, self.name, self.extra = watch, name, dict(extra)
+
+    def __enter__(self) -> _Step:
+        self.start = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.extra.setdefault("error", exc_type.__name__)
+        self.watch.record(self.name, time.perf_counter_ns() - self.start, **self.extra)

@@ -1,0 +1,83 @@
+"""Page objects against the portal's saved pages (real Chromium, file:// URLs)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from booker.browser import BrowserSession, BrowserSettings
+from booker.pages import LoginPage, ReservationForm, ReservationList
+from booker.profiles import default_profile
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "democlub"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    session = BrowserSession(BrowserSettings())
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def profile():
+    # Point the pages at the saved files instead of the live portal.
+    data = copy.deepcopy(default_profile())
+    data["base_url"] = FIXTURES.as_uri()
+    data["reservations"]["url"] = "/my_reservations.html"
+    return data
+
+
+def open_fixture(browser, name: str) -> None:
+    browser.driver.switch_to.default_content()
+    browser.driver.get((FIXTURES / name).as_uri())
+
+
+def test_the_form_is_read_as_data_with_opaque_ids_per_label(browser, profile):
+    open_fixture(browser, "new_reservation.html")
+    snapshot = ReservationForm(browser.driver, profile).snapshot()
+    labels = dict(snapshot["options"])
+    assert "De 07:00 AM a 08:00 AM" in labels
+    assert all(value.isdigit() for value in labels.values())
+    assert snapshot["schedule_name"] == "schedule"
+    assert set(snapshot["fields"]) >= {"area", "day"}
+    assert snapshot["action"].endswith("/utilities/process/actions/add_reservation.php")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "words"),
+    [("reply_success.html", "con éxito"), ("reply_quota.html", "límite permitido")],
+)
+def test_the_reply_message_is_read_from_the_profile_locator(browser, profile, fixture, words):
+    open_fixture(browser, fixture)
+    message, html = ReservationForm(browser.driver, profile).reply(timeout=2)
+    assert words in message
+    assert 'id="message"' in html
+
+
+def test_the_reservation_list_gives_rows_with_ids(browser, profile):
+    rows = ReservationList(browser.driver, profile).rows()
+    assert rows == [
+        {
+            "id": "1",
+            "area_name": "Cancha de Tenis 1",
+            "day": "2031-3-12",
+            "slot": "De 07:00 AM a 08:00 AM",
+        }
+    ]
+
+
+def test_the_login_page_locators_find_both_unnamed_inputs(browser, profile):
+    open_fixture(browser, "login.html")
+    page = LoginPage(browser.driver, profile)
+    user = page.find(profile["login"]["username"])
+    password = page.find(profile["login"]["password"])
+    assert user.get_attribute("type") == "text"
+    assert password.get_attribute("type") == "password"
+    assert page.find(profile["login"]["submit"]).text == "Ingresar"

@@ -1,0 +1,83 @@
+"""Portal profiles: the default is valid, and a bad field is named by its path."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+
+from booker.profiles import adapter_for, default_profile, validate_profile
+from configs import system_keys
+from tennisbook.values import InvalidValue, TimeSlot
+
+
+def _broken(change) -> dict:
+    profile = copy.deepcopy(default_profile())
+    change(profile)
+    return profile
+
+
+def test_the_democlub_profile_is_the_valid_default_and_canonical():
+    profile = default_profile()
+    assert validate_profile(profile) == profile
+    assert system_keys.KEYS["portal_profile"].default() == profile
+    assert system_keys.validate("portal_profile", profile) == profile
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda p: p["login"].pop("submit"), "portal_profile.login.submit"),
+        (lambda p: p["login"]["submit"].update(css=""), "portal_profile.login.submit.css"),
+        (lambda p: p["login"].update(extra=1), "portal_profile.login.extra"),
+        (lambda p: p.update(base_url="ftp://x"), "portal_profile.base_url"),
+        (
+            lambda p: p["navigation"]["open_form"][3].update(do="hover"),
+            "portal_profile.navigation.open_form[3].do",
+        ),
+        (
+            lambda p: p["navigation"]["open_form"][6].update(url="x?d={when}"),
+            "portal_profile.navigation.open_form[6].url",
+        ),
+        (
+            lambda p: p["reply"]["patterns"]["quota"].append("(unclosed"),
+            "portal_profile.reply.patterns.quota[1]",
+        ),
+        (
+            lambda p: p["reply"]["patterns"].update(success=[]),
+            "portal_profile.reply.patterns.success",
+        ),
+        (lambda p: p["submission"].update(paths=["fax"]), "portal_profile.submission.paths[0]"),
+        (lambda p: p["door"].update(password_hash="rot13"), "portal_profile.door.password_hash"),
+        (lambda p: p.update(adapter="nope"), "portal_profile.adapter"),
+        (lambda p: p["slot_label"].update(format="{start}"), "portal_profile.slot_label.format"),
+        (
+            lambda p: p["release_rules"]["courts"]["5"].update(days_ahead=-1),
+            "portal_profile.release_rules.courts.5.days_ahead",
+        ),
+        (
+            lambda p: p["reservations"]["fields"].pop("day"),
+            "portal_profile.reservations.fields.day",
+        ),
+        (lambda p: p.update(door={"enabled": False}), "portal_profile.submission.paths"),
+    ],
+)
+def test_a_malformed_profile_is_rejected_with_the_path_of_the_bad_field(change, path):
+    with pytest.raises(InvalidValue) as caught:
+        system_keys.validate("portal_profile", _broken(change))
+    assert caught.value.field == path
+
+
+def test_a_profile_that_is_not_an_object_is_rejected():
+    with pytest.raises(InvalidValue) as caught:
+        validate_profile(["no"])
+    assert caught.value.field == "portal_profile"
+
+
+def test_the_democlub_adapter_formats_days_and_labels_as_the_portal_does():
+    adapter = adapter_for(default_profile())
+    assert adapter.format_day(date(2026, 3, 5)) == "2026-3-5"
+    assert adapter.slot_label(TimeSlot.parse("de 1:00 pm a 2:00 pm")) == "De 01:00 PM a 02:00 PM"
+    assert adapter.door_password("x") == "9dd4e461268c8034f5c8564e155c67a6"
+    assert adapter.door_schedule_id("1002") == "1000"

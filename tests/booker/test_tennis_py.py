@@ -1,0 +1,84 @@
+"""tennis.py: books from a .env alone; one clear line for a bad key; .env fallback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SLOT_7, open_soon
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def run_tennis(tmp_path: Path, env_text: str, *args: str, extra_env: dict | None = None):
+    env_file = tmp_path / ".env"
+    env_file.write_text(env_text, encoding="utf-8")
+    # No Django settings, no DynamoDB, no Redis: a bare environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNAMODB_"))}
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tennis.py"), "--env-file", str(env_file), *args],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+
+
+GOOD = "USERNAME=101\nPASSWORD=cancha-demo-101\nCOURT=5\nDATE=2026-12-03\n"
+
+
+@pytest.mark.parametrize(
+    ("env_text", "line"),
+    [
+        (
+            GOOD + "TIME_SLOT=7am\n",
+            "tennis.py: .env: TIME_SLOT: expected a time slot like "
+            "'De HH:MM AM/PM a HH:MM AM/PM', got '7am'",
+        ),
+        ("USERNAME=101\nCOURT=5\n", "tennis.py: .env: PASSWORD: missing"),
+        (
+            GOOD.replace("2026-12-03", "2026-02-30") + "TIME_SLOT=De 07:00 AM a 08:00 AM\n",
+            "tennis.py: .env: DATE: '2026-02-30' is not a real calendar date",
+        ),
+    ],
+)
+def test_a_missing_or_malformed_key_gives_one_line_naming_it(tmp_path, env_text, line):
+    done = run_tennis(tmp_path, env_text)
+    assert done.returncode == 2
+    assert done.stderr.strip() == line
+    assert done.stdout == ""
+
+
+def test_load_config_falls_back_to_the_env_file_when_dynamodb_is_down(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(GOOD + "TIME_SLOT=De 07:00 AM a 08:00 AM\n", encoding="utf-8")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import tennis; "
+        "c = tennis.load_config('00000000-0000-0000-0000-000000000001', "
+        "__import__('pathlib').Path(sys.argv[2])); print(c.source, c.username, c.court)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNAMODB_"))}
+    env["DYNAMODB_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing listens there
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT), str(env_file)],
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ".env 101 5"
+
+
+@pytest.mark.browser
+def test_tennis_py_books_on_the_demo_portal_from_a_env_alone(democlub, demo_day, tmp_path):
+    day, portal_day = demo_day
+    opens = open_soon(democlub, day, 6.0)  # the browser starts inside the subprocess
+    env_text = (
+        f"USERNAME=101\nPASSWORD=cancha-demo-101\nCOURT=5\nDATE={day.isoformat()}\n"
+        f"TIME_SLOT={SLOT_7.label}\nPORTAL_URL={democlub.url}\n"
+    )
+    done = run_tennis(tmp_path, env_text, "--at", opens.isoformat(), "--retry-window", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "booked" in done.stdout
+    booked = democlub.control.reservations(member="101")
+    assert [(r["portal_day"], r["slot"]) for r in booked] == [(portal_day, SLOT_7.label)]
