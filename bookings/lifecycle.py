@@ -39,6 +39,7 @@ class FailureReason(StrEnum):
     UNVERIFIED = "unverified"
     EXPIRED = "expired"
     OPERATOR = "operator"
+    ENGINE_ERROR = "engine_error"
     UNKNOWN = "unknown"
 
 

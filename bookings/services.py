@@ -259,12 +259,15 @@ def transition(
     reason: str | None = None,
     result: dict[str, Any] | None = None,
     now: datetime | None = None,
+    extra_actions: Sequence[Any] = (),
+    extra_condition: Any = None,
 ) -> BookingRequest:
     """Move ``request`` to ``target`` if ``actor`` may, atomically with its claims.
 
-    The write is conditioned on the status the caller saw: if someone else
-    changed the request first, ``TransitionRefused`` says so and nothing is
-    written. Returns the request as stored.
+    The write is conditioned on the status the caller saw (and on
+    ``extra_condition``, e.g. the worker still holding its lease): if someone
+    else changed the request first, ``TransitionRefused`` says so and nothing
+    is written. Returns the request as stored.
     """
     now = now or datetime.now(UTC)
     current = request.status
@@ -284,7 +287,10 @@ def transition(
         actions.append(BookingRequest.reason.set(reason))
     if result is not None:
         actions.append(BookingRequest.result.set(result))
+    actions += list(extra_actions)
     condition = BookingRequest.status == current
+    if extra_condition is not None:
+        condition &= extra_condition
     tx = claims.Transaction()
     promoted = None
     if releases_claims(target):

@@ -16,8 +16,7 @@ def _rate(counts: Counter) -> float | None:
 
 
 def _confirmation_ms(request: BookingRequest) -> float | None:
-    timings = request.result_data.get("timings") or {}
-    value = timings.get("release_to_confirmation_ms")
+    value = request.result_data.get("release_to_confirmation_ms")
     return float(value) if value is not None else None
 
 

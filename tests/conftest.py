@@ -14,9 +14,12 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
+from bookings import services as booking_services
+from configs import services as config_services
 from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
 from tennisbook.dynamo.tables import ensure_tables
+from tests.factories import SEVEN, in_days
 
 _WRITE_LOCK = threading.RLock()
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
@@ -72,3 +75,39 @@ def operator(db, django_user_model):
     return django_user_model.objects.create_user(
         "charlie", "charlie@example.test", "charlie-password-1", is_staff=True
     )
+
+
+# --- members with portal credentials, and their booking requests -----------------
+
+
+@pytest.fixture
+def portal_member(dynamo):
+    """A factory: a member id whose portal credentials are configured."""
+
+    def make(user_id: str = "alice-id") -> str:
+        config_services.save_user_config(
+            user_id, portal_username=user_id[:8], portal_password="portal-pass"
+        )
+        return user_id
+
+    return make
+
+
+@pytest.fixture
+def alice(portal_member):
+    return portal_member("alice-id")
+
+
+@pytest.fixture
+def bob(portal_member):
+    return portal_member("bob-id")
+
+
+@pytest.fixture
+def make_request():
+    def make(user_id, court=5, day=None, slot=SEVEN, alternatives=()):
+        return booking_services.create_request(
+            user_id, court, day or in_days(10), slot, list(alternatives)
+        )
+
+    return make

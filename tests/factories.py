@@ -10,6 +10,14 @@ from bookings.choices import RequestStatus
 from bookings.dynamo import BookingRequest, HistoryEntry
 from configs.dynamo import SystemConfigItem, UserConfig
 
+SEVEN = "De 07:00 AM a 08:00 AM"
+EIGHT = "De 08:00 AM a 09:00 AM"
+
+
+def in_days(n: int) -> str:
+    """The UTC date ``n`` days from now, as YYYY-MM-DD."""
+    return (datetime.now(UTC) + timedelta(days=n)).date().isoformat()
+
 
 def user_config(save: bool = True, **fields: Any) -> UserConfig:
     now = datetime.now(UTC)

@@ -178,11 +178,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"booker.tasks.*": {"queue": "booking"}}
+CELERY_TASK_ROUTES = {"booker.tasks.book_batch": {"queue": "booking"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
+    "sweep-due-requests": {"task": "booker.tasks.sweep_due", "schedule": 5.0},
+    "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
 }
 
 # --- Booking engine (booker) ---------------------------------------------------
@@ -195,6 +197,21 @@ BOOKER_EVIDENCE_DIR = env_path("BOOKER_EVIDENCE_DIR", VAR_DIR / "evidence")
 BOOKER_LEAD_TIME_SECONDS = env_float("BOOKER_LEAD_TIME_SECONDS", 120.0)
 # Retry "not yet open" and portal errors this long after the release instant.
 BOOKER_RETRY_WINDOW_SECONDS = env_float("BOOKER_RETRY_WINDOW_SECONDS", 5.0)
+
+# --- Booking processor (Celery workers) ----------------------------------------
+# Beat sweeps for due requests this often, handing over those whose release
+# is within BOOKER_LEAD_TIME_SECONDS plus this margin.
+BOOKER_SWEEP_SECONDS = env_float("BOOKER_SWEEP_SECONDS", 5.0, minimum=1.0)
+CELERY_BEAT_SCHEDULE["sweep-due-requests"]["schedule"] = BOOKER_SWEEP_SECONDS
+BOOKER_DISPATCH_MARGIN_SECONDS = env_float("BOOKER_DISPATCH_MARGIN_SECONDS", 30.0)
+# A worker's claim on a request lasts this long and is renewed at a third of it.
+BOOKER_LEASE_SECONDS = env_float("BOOKER_LEASE_SECONDS", 30.0, minimum=3.0)
+# Live Chromium sessions per worker process (about 380 MB and a busy core each).
+BOOKER_MAX_BROWSERS = env_int("BOOKER_MAX_BROWSERS", 2, minimum=1, maximum=32)
+# Requests sharing a release instant are prepared and fired together, this many per task.
+BOOKER_BATCH_SIZE = env_int("BOOKER_BATCH_SIZE", 20, minimum=1, maximum=200)
+# Status writes kept on disk while DynamoDB is unavailable.
+BOOKER_OUTBOX_PATH = env_path("BOOKER_OUTBOX_PATH", VAR_DIR / "outbox.sqlite3")
 
 # --- The club portal ---------------------------------------------------------
 DEMOCLUB_URL = env_url("DEMOCLUB_URL", "http://127.0.0.1:8100")

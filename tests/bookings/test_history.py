@@ -11,9 +11,7 @@ from tests.bookings.conftest import SEVEN, in_days
 
 def finish(request, status, confirmation_ms=None):
     request = services.transition(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="w")
-    result = (
-        {"timings": {"release_to_confirmation_ms": confirmation_ms}} if confirmation_ms else None
-    )
+    result = {"release_to_confirmation_ms": confirmation_ms} if confirmation_ms else None
     return services.transition(request, status, actor=Actor.ENGINE, by="w", result=result)
 
 

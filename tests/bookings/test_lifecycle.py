@@ -71,7 +71,7 @@ def test_finishing_sets_the_retention_ttl_and_releases_every_claim(alice, make_r
         actor=Actor.ENGINE,
         by="worker-1",
         message="Su reservación se ha realizado con éxito",
-        result={"confirmation": "R-1", "timings": {"release_to_confirmation_ms": 412.5}},
+        result={"confirmation": "R-1", "release_to_confirmation_ms": 412.5},
     )
     assert done.ttl - datetime.now(UTC) > timedelta(days=179)
     assert done.result["confirmation"] == "R-1"

@@ -1,0 +1,63 @@
+"""Prometheus metrics of the booking pipeline.
+
+Workers and the web server are separate processes: with
+``PROMETHEUS_MULTIPROC_DIR`` set (``make run`` sets it), every process writes
+its samples there and ``/metrics`` on the web server adds them up.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+_LATENCY_MS = (1, 2, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+
+ATTEMPTS = Counter(
+    "tennisbook_booking_attempts_total", "Submits sent to the portal, by path.", ["path"]
+)
+OUTCOMES = Counter(
+    "tennisbook_booking_outcomes_total", "Finished booking runs, by outcome.", ["outcome"]
+)
+RELEASE_TO_SUBMIT = Histogram(
+    "tennisbook_release_to_submit_ms",
+    "How long after the release instant the first submit left (portal clock).",
+    buckets=_LATENCY_MS,
+)
+RELEASE_TO_CONFIRMATION = Histogram(
+    "tennisbook_release_to_confirmation_ms",
+    "From the release instant to the portal's success reply.",
+    buckets=_LATENCY_MS,
+)
+CLOCK_OFFSET = Gauge(
+    "tennisbook_portal_clock_offset_ms",
+    "Last measured offset of the portal's clock against ours.",
+    multiprocess_mode="mostrecent",
+)
+LIVE_BROWSERS = Gauge(
+    "tennisbook_live_browsers", "Chromium sessions open now.", multiprocess_mode="livesum"
+)
+DUE_REQUESTS = Gauge(
+    "tennisbook_due_requests",
+    "Pending requests within the lead window at the last sweep.",
+    multiprocess_mode="mostrecent",
+)
+OUTBOX_DEPTH = Gauge(
+    "tennisbook_outbox_depth",
+    "Status writes waiting for DynamoDB.",
+    multiprocess_mode="mostrecent",
+)
+
+
+def observe(result: dict) -> None:
+    """Record one finished run from its stored result."""
+    OUTCOMES.labels(result.get("outcome", "unknown")).inc()
+    attempts = result.get("attempts") or []
+    for attempt in attempts:
+        ATTEMPTS.labels(attempt.get("path", "unknown")).inc()
+    if attempts:
+        RELEASE_TO_SUBMIT.observe(max(0.0, float(attempts[0].get("ms_after_release", 0.0))))
+    confirmation_ms = result.get("release_to_confirmation_ms")
+    if confirmation_ms is not None:
+        RELEASE_TO_CONFIRMATION.observe(float(confirmation_ms))
+    clock = result.get("clock") or {}
+    if clock.get("offset_ms") is not None:
+        CLOCK_OFFSET.set(float(clock["offset_ms"]))

@@ -1,0 +1,129 @@
+"""The processor's bookkeeping: leases, final status, duplicates, outbox, sweep.
+
+The engine itself is replaced here by a stub result; the integration test
+(tests/integration/test_booking_pipeline.py) runs the real one against the
+demo portal.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from booker import dispatch, outbox, processor
+from bookings import leases, services
+from bookings.choices import RequestStatus
+from configs import services as config_services
+from tennisbook.dynamo import Unavailable
+from tests.bookings.conftest import SEVEN, in_days
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.BOOKER_OUTBOX_PATH = tmp_path / "outbox.sqlite3"
+
+
+@pytest.fixture
+def engine_says(monkeypatch):
+    """Make the attempt return a given outcome without a browser."""
+    calls = []
+
+    def set_outcome(outcome="booked", ok=True):
+        def fake_attempt(request, owner):
+            calls.append((request.request_id, owner))
+            return {
+                "outcome": outcome,
+                "ok": ok,
+                "message": "Su reservación se ha realizado con éxito" if ok else "taken",
+                "reason": "",
+                "attempts": [],
+                "release_to_confirmation_ms": 12.5 if ok else None,
+            }
+
+        monkeypatch.setattr(processor, "attempt", fake_attempt)
+        return calls
+
+    return set_outcome
+
+
+def test_a_due_request_is_completed_with_its_result(alice, make_request, engine_says):
+    engine_says("booked")
+    request = make_request(alice)
+    assert processor.run_one(request.request_id, alice, "worker-1") == "booked"
+    stored = services.get_request(alice, request.request_id)
+    assert stored.status == RequestStatus.COMPLETED
+    assert stored.result_data["release_to_confirmation_ms"] == 12.5
+    assert [h.to_status for h in stored.history] == ["pending", "processing", "completed"]
+
+
+def test_a_failure_keeps_the_reason_for_the_member(alice, make_request, engine_says):
+    engine_says("slot_taken", ok=False)
+    request = make_request(alice)
+    processor.run_one(request.request_id, alice, "worker-1")
+    stored = services.get_request(alice, request.request_id)
+    assert (stored.status, stored.reason) == (RequestStatus.FAILED, "slot_taken")
+
+
+def test_the_same_task_delivered_twice_books_once(alice, make_request, engine_says):
+    calls = engine_says("booked")
+    request = make_request(alice)
+    results = processor.run_batch([(request.request_id, alice)] * 2, owner="worker-1")
+    assert results  # both deliveries ran
+    assert len(calls) == 1
+    assert processor.run_one(request.request_id, alice, "worker-2") == "finished-already"
+
+
+def test_a_result_waits_in_the_outbox_while_dynamodb_is_down(
+    alice, make_request, engine_says, monkeypatch
+):
+    engine_says("booked")
+    request = make_request(alice)
+    real_apply = processor.apply
+
+    def down(write):
+        raise Unavailable("DynamoDB at test is unavailable")
+
+    monkeypatch.setattr(processor, "apply", down)
+    processor.run_one(request.request_id, alice, "worker-1")
+    assert outbox.depth() == 1
+    assert services.get_request(alice, request.request_id).status == RequestStatus.PROCESSING
+    monkeypatch.setattr(processor, "apply", real_apply)
+    processor.flush_outbox()
+    assert outbox.depth() == 0
+    assert services.get_request(alice, request.request_id).status == RequestStatus.COMPLETED
+
+
+def test_the_sweep_sends_due_requests_grouped_by_release_instant(alice, bob, make_request):
+    soon = datetime.now(UTC) + timedelta(seconds=30)
+    first = make_request(alice, slot=SEVEN)
+    second = make_request(bob, slot="De 08:00 AM a 09:00 AM")
+    later = make_request(alice, day=in_days(11))
+    for request, fire_at in ((first, soon), (second, soon), (later, soon + timedelta(days=1))):
+        services.requests_repo.update(request, [type(request).fire_at.set(fire_at)])
+    sent: list[list[list[str]]] = []
+    assert dispatch.sweep(sent.append) == 2
+    assert sorted(k[0] for k in sent[0]) == sorted([first.request_id, second.request_id])
+    assert dispatch.sweep(sent.append) == 0  # already dispatched a moment ago
+
+
+def test_the_sweep_resends_a_request_whose_worker_died(alice, make_request):
+    request = make_request(alice)
+    services.requests_repo.update(
+        request, [type(request).fire_at.set(datetime.now(UTC) + timedelta(seconds=10))]
+    )
+    leases.acquire(services.get_request(alice, request.request_id), "dead", timedelta(seconds=-1))
+    sent: list = []
+    assert dispatch.sweep(sent.append) == 1
+    assert sent[0] == [[request.request_id, alice]]
+
+
+def test_a_queued_request_is_not_sent_before_its_turn(alice, bob, make_request):
+    config_services.set_system_value("conflict_policy", "queue", actor="t")
+    holder = make_request(alice)
+    make_request(bob)
+    for request in services.list_requests(alice) + services.list_requests(bob):
+        services.requests_repo.update(
+            request, [type(request).fire_at.set(datetime.now(UTC) + timedelta(seconds=5))]
+        )
+    sent: list = []
+    dispatch.sweep(sent.append)
+    assert [k[0] for batch in sent for k in batch] == [holder.request_id]
