@@ -109,8 +109,13 @@ def create_request(
     *,
     by: str = "member",
     now: datetime | None = None,
+    release_at: datetime | None = None,
 ) -> BookingRequest:
     """Validate and store a pending request, claiming its slot atomically.
+
+    ``release_at`` overrides the release instant computed from the club's
+    rules, for an operator (or the demo) who knows the portal opens that
+    date at another time; never exposed to members.
 
     Raises ``InvalidValue`` (a bad field), ``DuplicateRequest`` or
     ``QuotaReached`` (the member's own limits), or ``SlotClaimed`` with
@@ -132,7 +137,9 @@ def create_request(
         time_slot=slot_label,
         alternatives=checked,
         status=RequestStatus.PENDING.value,
-        fire_at=fire_time(rules, court["id"], booking_date, TimeSlot.parse(slot_label), now),
+        fire_at=max(release_at, now)
+        if release_at is not None
+        else fire_time(rules, court["id"], booking_date, TimeSlot.parse(slot_label), now),
         history=[_entry(now, by, None, RequestStatus.PENDING, "created")],
         created_at=now,
         updated_at=now,

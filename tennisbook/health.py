@@ -3,6 +3,10 @@
 ``/healthz`` says the process answers. ``/readyz`` checks what a request
 needs, DynamoDB (the tables exist), Redis and the Django database, each with
 a short timeout, and answers 503 naming what is down and what to do.
+
+``degraded`` means DynamoDB is the problem (down, or just back with booking
+results still waiting in this host's outbox): attempts already under way
+go on and their results are written when DynamoDB answers.
 """
 
 from __future__ import annotations
@@ -72,12 +76,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def readiness() -> tuple[dict, int]:
+    """The readiness body and HTTP status."""
+    from booker import outbox
+
+    checks = run_checks()
+    down = [name for name, result in checks.items() if not result["ok"]]
+    waiting = outbox.depth()
+    if down == ["dynamodb"] or (not down and waiting):
+        status = "degraded"
+    else:
+        status = "unavailable" if down else "ready"
+    body = {"status": status, "checks": checks, "outbox_waiting": waiting}
+    if down:
+        body["down"] = down
+    return body, 503 if down else 200
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks = run_checks()
-    down = [name for name, result in checks.items() if not result["ok"]]
-    body = {"status": "ready" if not down else "unavailable", "checks": checks}
-    if down:
-        body["down"] = down
-    return JsonResponse(body, status=503 if down else 200)
+    body, status = readiness()
+    return JsonResponse(body, status=status)

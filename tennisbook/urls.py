@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
+from . import health, metrics
 
 api_patterns = [
     path("auth/", include("accounts.urls")),
@@ -15,6 +15,7 @@ api_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/configs/", include("configs.admin")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.page_urls")),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import secrets
 import shlex
 import signal
 import sys
@@ -94,8 +95,11 @@ class Supervisor:
         cfg = self.cfg
         started = time.monotonic()
         self._check_ports()
-        for sub in ("run", "redis", "emulator", "democlub"):
+        for sub in ("run", "redis", "emulator", "democlub", "run/prometheus"):
             (cfg.var_dir / sub).mkdir(parents=True, exist_ok=True)
+        # Metrics files of a previous run describe dead processes.
+        for stale in (cfg.var_dir / "run" / "prometheus").glob("*.db"):
+            stale.unlink()
 
         choice = embedded_redis.choose(cfg.redis_url, cfg.var_dir / "redis")
         self.out.say(choice.note)
@@ -157,7 +161,21 @@ class Supervisor:
         self._wait_ready()
         if any(child.name == "democlub" for child in self.apps):
             self._wait_for("democlub", cfg.democlub.port)
+            self._book_demo_release()
         self.out.say(f"ready in {time.monotonic() - started:.1f} s")
+
+    def _book_demo_release(self) -> None:
+        """Give the demo member a request for the demo portal's demo release."""
+        demo = self._spawn(
+            Child("demo", [sys.executable, "manage.py", "demo_release"], env=self.env,
+                  cwd=self.cfg.root),
+        )  # fmt: skip
+        while demo.poll() is None:
+            if self.stop_requested.wait(0.1):
+                raise KeyboardInterrupt
+        if demo.poll() != 0:
+            self.out.say("WARNING: the demo booking was not created; see the lines above")
+        self.apps.remove(demo)
 
     def _check_ports(self) -> None:
         wanted: list[tuple[str, Endpoint]] = [("web", self.cfg.site)]
@@ -237,7 +255,11 @@ class Supervisor:
             AWS_DEFAULT_REGION=cfg.region,
             # Selenium Manager would otherwise phone home before every browser start.
             SE_AVOID_STATS="true",
+            # Every process writes its metrics here; /metrics on the web adds them up.
+            PROMETHEUS_MULTIPROC_DIR=str(cfg.var_dir / "run" / "prometheus"),
         )
+        # The demo portal and `manage.py demo_release` share its control token.
+        env.setdefault("DEMOCLUB_CONTROL_TOKEN", secrets.token_urlsafe(24))
         if cfg.run_emulator:
             assert cfg.dynamodb is not None
             env.update(

@@ -339,6 +339,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tennisbook <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 60 * 60, minimum=60)
 
+# --- Metrics -------------------------------------------------------------------
+# /metrics answers loopback callers, or anyone presenting this bearer token.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
 # --- Logging -----------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", ("console", "json"), "console")
 LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

@@ -5,6 +5,7 @@ import socket
 import pytest
 
 from tennisbook import health
+from tennisbook.dynamo import bind_models
 
 
 def _closed_port() -> int:
@@ -48,3 +49,46 @@ def test_a_well_formed_request_id_is_kept_and_a_hostile_one_replaced(client):
     replaced = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nforged=1")["X-Request-ID"]
     assert replaced != "bad id\nforged=1"
     assert len(replaced) == 32
+
+
+@pytest.mark.django_db
+def test_readyz_is_degraded_while_dynamodb_is_down_and_names_it(client, settings, tmp_path):
+    settings.BOOKER_OUTBOX_PATH = tmp_path / "outbox.sqlite3"
+    previous = bind_models(endpoint_url=f"http://127.0.0.1:{_closed_port()}", max_retry_attempts=0)
+    try:
+        with _redis_ok():
+            body = client.get("/readyz").json()
+    finally:
+        bind_models(**previous)
+    assert body["status"] == "degraded"
+    assert body["down"] == ["dynamodb"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("dynamo")
+def test_readyz_is_degraded_while_results_wait_in_the_outbox(client, settings, tmp_path):
+    from booker import outbox
+
+    settings.BOOKER_OUTBOX_PATH = tmp_path / "outbox.sqlite3"
+    outbox.put(outbox.PendingWrite("r1", "u1", "w", "completed", "", None, {}))
+    with _redis_ok():
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["outbox_waiting"] == 1
+
+
+def _redis_ok():
+    """Unit tests have no Redis; the integration tests check the real one."""
+    from unittest import mock
+
+    return mock.patch.dict(health.CHECKS, {"redis": lambda: None})
+
+
+def test_metrics_are_served_to_loopback_only(client, settings):
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 200
+    assert b"tennisbook_booking_outcomes_total" in response.content
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    settings.METRICS_TOKEN = "s3cret-token"
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
