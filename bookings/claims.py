@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from tennisbook.dynamo import Conflict, connection
 from tennisbook.dynamo.repository import transaction_conflict_reasons, translate_errors
 
+from .choices import RequestStatus
 from .dynamo import BookingRequest, Claim
 from .errors import DuplicateRequest, QuotaReached, TransitionRefused
 
@@ -198,7 +199,8 @@ def release(
 def release_slot(
     tx: Transaction, request: BookingRequest, slot_claim: Claim | None
 ) -> tuple[str, str] | None:
-    """Pass the slot to the first request queued behind ``request``, or free it."""
+    """Pass the slot to the first request queued behind ``request`` (un-queueing
+    it), or free it; returns the promoted request's key."""
     now = _now()
     if slot_claim is not None and slot_claim.holder == request.request_id:
         if not slot_claim.queue:
@@ -216,6 +218,15 @@ def release_slot(
                 Claim.updated_at.set(now),
             ],
             condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
+        )
+        # The promoted request stops waiting in the same transaction.
+        tx.add(
+            "promoted",
+            "update",
+            BookingRequest(*promoted),
+            actions=[BookingRequest.queued_behind.remove()],
+            condition=BookingRequest.status == RequestStatus.PENDING.value,
+            add_version_condition=False,
         )
         return promoted
     if slot_claim is not None and queue_entry(request) in slot_claim.queue:

@@ -39,15 +39,6 @@ def release_stale_claims() -> int:
         holder.date, holder.time_slot = claim.date, claim.claim_id.rsplit("#", 1)[-1]
         tx = claims.Transaction()
         promoted = claims.release_slot(tx, holder, claim)
-        if promoted:
-            tx.add(
-                "promoted",
-                "update",
-                BookingRequest(*promoted),
-                actions=[BookingRequest.queued_behind.remove()],
-                condition=BookingRequest.status.is_in(*ACTIVE_STATUSES),
-                add_version_condition=False,
-            )
         try:
             tx.commit(BookingRequest.Meta.table_name)
         except Conflict:

@@ -310,15 +310,6 @@ def transition(
         tx.add("request", "update", request, actions=actions, condition=condition)
         slot_claim = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
         promoted = claims.release(tx, request, slot_claim)
-        if promoted:
-            tx.add(
-                "promoted",
-                "update",
-                BookingRequest(*promoted),
-                actions=[BookingRequest.queued_behind.remove()],
-                condition=BookingRequest.status == RequestStatus.PENDING.value,
-                add_version_condition=False,
-            )
         tx.commit(BookingRequest.Meta.table_name)
     elif takes_claims(current, target):
         booking_date = _check_date(request.date, now)

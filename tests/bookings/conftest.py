@@ -1,4 +1,4 @@
-"""Booking test constants, and the API personas for tests/bookings/test_api.py."""
+"""Booking test constants; API personas and the real demo portal as fixtures."""
 
 from tests.api.fixtures import (  # noqa: F401 - API personas for tests/bookings/test_api.py
     _fresh_limits,
@@ -7,4 +7,5 @@ from tests.api.fixtures import (  # noqa: F401 - API personas for tests/bookings
     as_operator,
     as_other_member,
 )
+from tests.democlub.conftest import democlub, democlub_server  # noqa: F401 - the real portal
 from tests.factories import EIGHT, SEVEN, in_days  # noqa: F401 - re-exported for the tests

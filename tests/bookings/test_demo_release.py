@@ -7,25 +7,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bookings import services
-from democlub.testing import start_portal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
 
-@pytest.fixture(scope="module")
-def demo_portal(tmp_path_factory):
-    portal = start_portal(tmp_path_factory.mktemp("democlub"), demo=True)
-    try:
-        yield portal
-    finally:
-        portal.stop()
-
-
 @pytest.fixture
-def pointed_at(demo_portal, settings, monkeypatch):
-    settings.DEMOCLUB_URL = demo_portal.url
-    monkeypatch.setenv("DEMOCLUB_CONTROL_TOKEN", demo_portal.token)
-    return demo_portal
+def pointed_at(democlub, settings, monkeypatch):
+    settings.DEMOCLUB_URL = democlub.url
+    monkeypatch.setenv("DEMOCLUB_CONTROL_TOKEN", democlub.token)
+    return democlub
 
 
 def run(*args) -> str:
