@@ -6,6 +6,8 @@ them writes a SystemConfig or UserConfigs item itself.
 
 from __future__ import annotations
 
+import copy
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,12 +30,29 @@ user_configs = UserConfigRepository()
 # --- SystemConfig ----------------------------------------------------------------
 
 
+# Club settings change rarely and one booking request reads several of them:
+# each process keeps them this long. A change made here is seen at once by
+# this process and within the TTL by the others.
+SYSTEM_CACHE_SECONDS = 5.0
+_system_cache: dict[str, tuple[float, Any]] = {}
+
+
 def get_system_value(key: str) -> Any:
     """The stored value of a known key, or its default when never set."""
     if key not in system_keys.KEYS:
         raise KeyError(key)
+    cached = _system_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < SYSTEM_CACHE_SECONDS:
+        return copy.deepcopy(cached[1])
     item = system_configs.find(key)
-    return item.config_value if item is not None else system_keys.KEYS[key].default()
+    value = item.config_value if item is not None else system_keys.KEYS[key].default()
+    _system_cache[key] = (time.monotonic(), value)
+    return copy.deepcopy(value)
+
+
+def forget_cached_settings() -> None:
+    """Drop the per-process cache (tests, and after restoring a backup)."""
+    _system_cache.clear()
 
 
 def set_system_value(key: str, value: Any, *, actor: str, description: str | None = None) -> Any:
@@ -49,6 +68,7 @@ def set_system_value(key: str, value: Any, *, actor: str, description: str | Non
     item.last_modified = datetime.now(UTC)
     item.modified_by = actor
     system_configs.save(item)
+    _system_cache.pop(key, None)
     log.info("system_config.changed", key=key, actor=actor)
     return canonical
 

@@ -45,6 +45,7 @@ def aws(monkeypatch):
     """
     for name in _WRITES:
         monkeypatch.setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+    config_services.forget_cached_settings()
     with mock_aws():
         previous = bind_models(endpoint_url="")
         get_provider.cache_clear()

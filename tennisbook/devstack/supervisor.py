@@ -35,6 +35,7 @@ from .ports import port_is_free, wait_for_port
 from .procs import Child, Console, group_alive, stop_all
 
 READY_TIMEOUT = 120.0
+MAX_RESTARTS = 10  # per run: a child that keeps dying stops the stack after all
 DEMO_LOGINS = (
     ("operator", "operator", "tennisbook-operator"),
     ("member", "member", "tennisbook-member"),
@@ -59,6 +60,7 @@ class Supervisor:
         self.infra: list[Child] = []  # redis, emulator: stopped last
         self.apps: list[Child] = []  # web, worker, beat, democlub: stopped first
         self.env: dict[str, str] = {}
+        self.restarts = 0
 
     # --- entry point ---------------------------------------------------------
     def run(self) -> int:
@@ -176,6 +178,7 @@ class Supervisor:
         if demo.poll() != 0:
             self.out.say("WARNING: the demo booking was not created; see the lines above")
         self.apps.remove(demo)
+        self._record_children()  # the one-shot is gone: a later takeover must not look for it
 
     def _check_ports(self) -> None:
         wanted: list[tuple[str, Endpoint]] = [("web", self.cfg.site)]
@@ -370,12 +373,26 @@ class Supervisor:
     def _watch(self) -> int:
         while not self.stop_requested.wait(0.2):
             for child in self.infra + self.apps:
-                if child.poll() is not None:
-                    self.out.say(
-                        f"{child.name} exited with status {child.poll()}; stopping everything"
-                    )
-                    return 1
+                if child.poll() is None:
+                    continue
+                if child.name in self.cfg.restart and self.restarts < MAX_RESTARTS:
+                    self._restart(child)
+                    continue
+                self.out.say(f"{child.name} exited with status {child.poll()}; stopping everything")
+                return 1
         return 0
+
+    def _restart(self, child: Child) -> None:
+        """Start a dead child again with the same command (opt-in, for fault tests)."""
+        self.restarts += 1
+        delay = self.cfg.restart_delay
+        status = child.poll()
+        self.out.say(f"{child.name} exited with status {status}; restarting it in {delay:g} s")
+        child.stop(timeout=5)  # what is left of its group: pool processes, browsers
+        if self.stop_requested.wait(delay):
+            return
+        child.start(sink=self.out.line)
+        self._record_children()
 
     def _install_signal_handlers(self) -> None:
         def handler(signum: int, _frame: object) -> None:
