@@ -21,18 +21,12 @@ Every test under ``tests/integration/`` is marked ``integration``.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import signal
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from tennisbook.devstack.background import BackgroundStack
 from tennisbook.devstack.emulator import EmulatorProcess
 from tennisbook.devstack.redis import EmbeddedRedis
 
@@ -72,48 +66,8 @@ def emulator_process(tmp_path):
 # --- the whole stack, as `make run` starts it ------------------------------
 
 
-class DevStack:
-    """``python -m tennisbook.devstack run`` on free ports with its own var dir.
-
-    The environment is built from scratch: the test process carries the test
-    settings' variables (an empty DYNAMODB_ENDPOINT_URL would mean real AWS).
-    """
-
-    def __init__(self, var_dir: Path):
-        from tennisbook.devstack.ports import free_port
-
-        self.var_dir = var_dir
-        self.web_port = free_port()
-        self.emulator_port = free_port()
-        self.democlub_port = free_port()
-        self.extra_env: dict[str, str] = {}
-        self.proc: subprocess.Popen[str] | None = None
-        self.lines: list[str] = []
-        self._reader: threading.Thread | None = None
-
-    @property
-    def site_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
-
-    @property
-    def emulator_url(self) -> str:
-        return f"http://127.0.0.1:{self.emulator_port}"
-
-    def env(self) -> dict[str, str]:
-        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER")
-        env = {name: os.environ[name] for name in keep if name in os.environ}
-        env["TENNISBOOK_VAR_DIR"] = str(self.var_dir)
-        env.update(self.extra_env)
-        return env
-
-    def argv(self) -> list[str]:
-        return [
-            sys.executable, "-m", "tennisbook.devstack", "run",
-            "--var-dir", str(self.var_dir),
-            "--web-port", str(self.web_port),
-            "--emulator-port", str(self.emulator_port),
-            "--democlub-port", str(self.democlub_port),
-        ]  # fmt: skip
+class DevStack(BackgroundStack):
+    """``python -m tennisbook.devstack run`` on free ports with its own var dir."""
 
     def run_to_completion(self, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run the same command once more in the foreground (a second `make run`)."""
@@ -121,76 +75,6 @@ class DevStack:
             self.argv(), cwd=ROOT, env=self.env(), stdin=subprocess.DEVNULL,
             capture_output=True, text=True, timeout=timeout, check=False,
         )  # fmt: skip
-
-    def start(self) -> DevStack:
-        self.lines = []
-        self.proc = subprocess.Popen(
-            self.argv(),
-            cwd=ROOT,
-            env=self.env(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        return self
-
-    def _read(self) -> None:
-        assert self.proc is not None
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                pytest.fail(f"the stack exited with {self.proc.returncode}:\n{self.output}")
-            if any("Press Ctrl-C to stop." in line for line in self.lines):
-                return
-            time.sleep(0.1)
-        pytest.fail(f"the stack was not ready within {timeout:.0f} s:\n{self.output}")
-
-    def wait_exit(self, timeout: float = 60.0) -> int:
-        assert self.proc is not None
-        try:
-            code = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"the stack did not exit within {timeout:.0f} s:\n{self.output}")
-        if self._reader is not None:
-            self._reader.join(timeout=5)
-        return code
-
-    def children(self) -> list[dict]:
-        """The supervised children as recorded in var/run/children.json."""
-        return json.loads((self.var_dir / "run" / "children.json").read_text())
-
-    def interrupt(self) -> int:
-        """Ctrl-C, as a developer would; returns the exit status."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGINT)
-        return self.wait_exit()
-
-    def kill_everything(self) -> None:
-        """Last-resort cleanup for a failed test: the supervisor and its groups."""
-        if self.proc is None:
-            return
-        pgids = []
-        with contextlib.suppress(OSError, ValueError):
-            pgids = [child["pid"] for child in self.children()]
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        for pgid in pgids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pgid, signal.SIGKILL)
 
 
 @pytest.fixture
