@@ -52,6 +52,25 @@ class DoorClient:
         items = data.get(spec["list_key"]) or []
         return {str(item[spec["label_key"]]): str(item[spec["id_key"]]) for item in items}
 
+    def reservations(self) -> list[dict]:
+        """The member's reservations as rows like the web list's (``verify.find_booking``).
+
+        Raises ``Unavailable`` when the profile names no listing action or the
+        door is closed; rows carry ``area`` (the court id) besides the web keys.
+        """
+        spec = self.spec.get("reservations")
+        if not spec:
+            raise Unavailable("the profile's door has no reservation listing")
+        response, data = self.call(spec, {})
+        if response.status == 404:
+            raise Unavailable("the portal's HTTP door answers 404")
+        if response.status >= 400 or not data:
+            raise Unavailable(f"the door's reservation listing answered HTTP {response.status}")
+        keys = {"id": spec["id_key"], "area": spec["area_key"], "day": spec["day_key"],
+                "slot": spec["slot_key"]}  # fmt: skip
+        rows = data.get(spec["list_key"]) or []
+        return [{name: str(item.get(key, "")) for name, key in keys.items()} for item in rows]
+
     def reply_of(self, response: Response) -> Reply:
         data = _json(response)
         message = str(data.get(self.spec["message_key"], "")) if data else response.text[:300]

@@ -11,7 +11,6 @@ import logging
 
 from selenium.common.exceptions import WebDriverException
 
-from .browser import BrowserSession, BrowserSettings
 from .classify import normalize
 from .clock import HttpClock
 from .http_door import DoorClient, DoorPath
@@ -34,18 +33,14 @@ class PrepareFailed(Exception):
         self.result = result
 
 
-def prepare_session(engine, credentials: Credentials, plan: Plan) -> BookingSession:
+def prepare_session(
+    engine, credentials: Credentials, plan: Plan, *, release_browser: bool = False
+) -> BookingSession:
     settings = engine.settings
     session = BookingSession(engine, credentials, plan)
     watch = session.watch
     try:
-        with watch.step("launch"):
-            session.browser = BrowserSession(
-                BrowserSettings(
-                    settings.chromium_binary, settings.chromedriver, settings.page_timeout_s
-                ),
-                label=credentials.username,
-            )
+        session.launch_browser()
         driver = session.browser.driver
         with watch.step("login"):
             session.dashboard_url = LoginPage(driver, engine.profile).login(
@@ -57,6 +52,9 @@ def prepare_session(engine, credentials: Credentials, plan: Plan) -> BookingSess
         # A worker resuming after a crash must not book twice (DESIGN, pipeline step 6).
         session.existing = find_booking(engine, plan, rows, session.area_names)
         _prepare_door(session)
+        if release_browser and session.schedule_ids:
+            # The clock sync needs no browser: its slot serves the next member.
+            session.release_browser()
         with watch.step("clock_sync"):
             clock = HttpClock(engine.profile["base_url"], engine.profile["login"]["url"])
             session.clock = clock.sync(
@@ -78,12 +76,21 @@ def prepare_session(engine, credentials: Credentials, plan: Plan) -> BookingSess
 
 
 def relogin(session: BookingSession) -> None:
-    """Log in again after the portal dropped the session; rebuild the form requests."""
+    """Log in again after the portal dropped the session; rebuild the form requests.
+
+    A session whose browser was released gets one again under the pool (and
+    keeps it until ``fire`` ends or ``release_browser`` is called again).
+    """
     engine = session.engine
     with session.watch.step("relogin"):
+        if session.browser is None:
+            session.launch_browser()
         session.dashboard_url = LoginPage(session.browser.driver, engine.profile).login(
             session.credentials.username, session.credentials.password
         )
+        for path in session.paths:
+            if path.name == "replay":
+                path.close()
         session.paths = [p for p in session.paths if p.name != "replay"]
         _open_forms(session)
 

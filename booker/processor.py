@@ -31,7 +31,7 @@ from configs.crypto import CryptoError
 from tennisbook.dynamo import DataError, Unavailable
 
 from . import metrics, outbox
-from .engine import BookingEngine, EngineSettings, Plan, PrepareFailed
+from .engine import BookingEngine, BrowserPool, EngineSettings, Plan, PrepareFailed
 from .results import BookingResult, Choice, Outcome
 from .sources import load_credentials, load_profile
 
@@ -140,20 +140,20 @@ def attempt(request: BookingRequest, owner: str) -> dict:
         profile = load_profile()
     except (CryptoError, DataError) as exc:
         return finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
-    engine = BookingEngine(profile, EngineSettings.from_django())
-    with _browsers:
-        metrics.LIVE_BROWSERS.inc()
-        try:
-            try:
-                session = engine.prepare(credentials, plan_for(request))
-            except PrepareFailed as exc:
-                return finalize(exc.result)
-            try:
-                return finalize(session.fire(request.fire_at))
-            finally:
-                session.close()
-        finally:
-            metrics.LIVE_BROWSERS.dec()
+    # Every browser this attempt launches takes a slot of the process-wide
+    # semaphore; preparation gives it back before the wait when the portal can
+    # be submitted to over HTTP, so a batch of many members fits in a few
+    # browsers. A browser-only profile keeps its browser (and slot) until done.
+    pool = BrowserPool(semaphore=_browsers, gauge=metrics.LIVE_BROWSERS)
+    engine = BookingEngine(profile, EngineSettings.from_django(), browser_pool=pool)
+    try:
+        session = engine.prepare(credentials, plan_for(request), release_browser=True)
+    except PrepareFailed as exc:
+        return finalize(exc.result)
+    try:
+        return finalize(session.fire(request.fire_at))
+    finally:
+        session.close()
 
 
 def finalize(result: BookingResult) -> dict:

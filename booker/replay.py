@@ -8,9 +8,9 @@ send, minus the browser's own latency (tens of milliseconds under load).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from .rawhttp import Target, build_request
+from .rawhttp import Target, build_request, request
 from .submit import Reply, Unavailable, WarmPool, classify_html, exchange
 
 
@@ -36,7 +36,7 @@ class ReplayPath:
         fields.update(extra or {})
         fields[snapshot["schedule_name"]] = schedule_id
         path = action.path + (f"?{action.query}" if action.query else "")
-        jar = {c["name"]: c["value"] for c in cookies if _applies(c, self.target.host)}
+        jar = cookie_jar(cookies, self.target.host)
         self.requests[key] = build_request(self.target, "POST", path, form=fields, cookies=jar)
 
     def ready(self, key: object) -> bool:
@@ -50,6 +50,24 @@ class ReplayPath:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def session_alive(profile: dict, cookies: list[dict]) -> bool:
+    """GET the member's reservation list with the session's cookies (keeps it alive).
+
+    False when the portal redirects (to its login page: the session expired);
+    raises ``TransportError`` when it cannot be reached.
+    """
+    target = Target.of(profile["base_url"])
+    url = urlsplit(urljoin(profile["base_url"] + "/", profile["reservations"]["url"]))
+    path = url.path + (f"?{url.query}" if url.query else "")
+    raw = build_request(target, "GET", path, cookies=cookie_jar(cookies, target.host))
+    return not 300 <= request(target, raw).status < 400
+
+
+def cookie_jar(cookies: list[dict], host: str) -> dict[str, str]:
+    """The browser's cookies (WebDriver ``get_cookies()``) that ``host`` would get."""
+    return {c["name"]: c["value"] for c in cookies if _applies(c, host)}
 
 
 def _applies(cookie: dict, host: str) -> bool:

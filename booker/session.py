@@ -3,11 +3,18 @@
 Built by ``prepare.prepare_session`` (browser logged in, forms read, ids
 resolved, requests prebuilt, clock synced). ``fire(release_at)`` does the
 rest and always returns a ``BookingResult``; ``close()`` quits the browser.
+
+``release_browser()`` gives the browser (and its pool slot) back while
+keeping what the HTTP paths need: the door's and the replay's prebuilt
+requests, the session cookies, the slot ids, the clock. Afterwards the
+session keeps its portal session alive over HTTP, submits over HTTP, verifies
+through the door's reservation list, and relaunches a browser under the
+engine's pool only when it must (browser fallback, re-login, a list only the
+web pages show); a relaunched browser is quit again when ``fire`` ends.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 import uuid
@@ -15,9 +22,12 @@ from datetime import datetime
 
 from selenium.common.exceptions import WebDriverException
 
-from .classify import classify
-from .pages import PageError, ReservationForm, ReservationList
+from .browser import BrowserSession, BrowserSettings
+from .browser_path import BrowserPath
+from .evidence import keep_evidence
+from .pages import LoginPage, PageError, ReservationForm, ReservationList
 from .rawhttp import TransportError
+from .replay import session_alive
 from .results import REASONS, AttemptRecord, BookingResult, Choice, Outcome
 from .submit import Reply, Unavailable
 from .timing import Stopwatch, ms, wait_until
@@ -26,6 +36,8 @@ from .verify import find_booking
 log = logging.getLogger(__name__)
 
 MAX_PAUSE_MS = 100.0
+# Connection failures in a row after which an HTTP path gives way to the next one.
+MAX_TRANSPORT_FAILURES = 3
 # How each reply moves the loop: retry the same choice, next choice, or stop.
 RETRY = {"not_open", "server_error", "transport_error"}
 FINAL = {
@@ -39,38 +51,6 @@ def to_ns(moment: datetime) -> int:
     if moment.tzinfo is None:
         raise ValueError("the release instant must be an aware datetime")
     return round(moment.timestamp() * 1e6) * 1000
-
-
-class BrowserPath:
-    """Submit inside Chromium: fill the prepared form, submit by one script call."""
-
-    name = "browser"
-
-    def __init__(self, session: BookingSession):
-        self.session = session
-        self.form = ReservationForm(session.browser.driver, session.engine.profile)
-        self.fresh = True  # the form is on screen (false after a submit)
-
-    def ready(self, choice: Choice) -> bool:
-        return choice in self.session.schedule_ids
-
-    def warm(self) -> None:
-        first = next(iter(self.session.schedule_ids))
-        if self.fresh and first.court == self.session.form_court:
-            self.form.fill(self.session.schedule_ids[first], self.session.extra_fields)
-
-    def send(self, choice: Choice) -> Reply:
-        session = self.session
-        if not self.fresh or choice.court != session.form_court:
-            session.open_form(choice.court)
-        self.fresh = False
-        sent = self.form.submit(session.schedule_ids[choice], session.extra_fields)
-        message, html = self.form.reply()
-        outcome = classify(message, session.engine.profile["reply"]["patterns"])
-        return Reply(outcome, message, sent, time.time_ns(), None, html)
-
-    def close(self) -> None:
-        pass
 
 
 class BookingSession:
@@ -90,6 +70,8 @@ class BookingSession:
         self.notes: list[str] = []
         self.form_court: int | None = None
         self.extra_fields = {"comments": plan.comments} if plan.comments else {}
+        self.released = False  # release_browser() was called: HTTP first, browser on demand
+        self.cookies: list[dict] = []  # the portal session's cookies, kept for HTTP use
         self._closed = False
 
     @property
@@ -104,6 +86,71 @@ class BookingSession:
             paths.append(BrowserPath(self))
         order = {name: i for i, name in enumerate(self.path_names)}
         return sorted((p for p in paths if p.name in order), key=lambda p: order[p.name])
+
+    # --- the browser and its pool slot ------------------------------------------
+
+    def launch_browser(self) -> None:
+        """Take a slot of the engine's browser pool, then start Chromium in it."""
+        settings, pool = self.engine.settings, self.engine.browser_pool
+        with self.watch.step("browser_slot"):
+            pool.acquire(timeout=settings.browser_wait_s)
+        try:
+            with self.watch.step("launch"):
+                self.browser = BrowserSession(
+                    BrowserSettings(
+                        settings.chromium_binary, settings.chromedriver, settings.page_timeout_s
+                    ),
+                    label=self.credentials.username,
+                )
+        except BaseException:
+            pool.release()
+            raise
+
+    def ensure_browser(self) -> None:
+        """A live, logged-in browser: relaunched under the pool after ``release_browser``."""
+        if self.browser is not None:
+            return
+        self.launch_browser()
+        with self.watch.step("login"):
+            self.dashboard_url = LoginPage(self.browser.driver, self.engine.profile).login(
+                self.credentials.username, self.credentials.password
+            )
+        self.form_court = None
+
+    def release_browser(self) -> bool:
+        """Quit the browser and free its pool slot, keeping what HTTP submits need.
+
+        Returns False (and keeps the browser) when no HTTP path is ready for
+        any choice, so the browser is what will submit: a browser-only profile
+        keeps its browser, and the pool bounds how many such sessions wait.
+        """
+        if self._closed:
+            raise RuntimeError("this session is closed")
+        if self.browser is None:
+            return True
+        names = set(self.path_names) - {"browser"}
+        http_ready = any(
+            p.name in names and p.ready(c) for p in self.paths for c in self.schedule_ids
+        )
+        if not (http_ready or self.existing or self.plan.dry_run):
+            return False
+        try:
+            self.cookies = self.browser.driver.get_cookies()
+        except WebDriverException as exc:
+            self.notes.append(f"release: cookies not read: {exc}")
+        with self.watch.step("release_browser"):
+            self._quit_browser()
+        self.released, self.form_court = True, None
+        return True
+
+    def _quit_browser(self) -> None:
+        browser, self.browser = self.browser, None
+        if browser is None:
+            return
+        try:
+            browser.close()
+        finally:
+            self.engine.browser_pool.release()
 
     def open_form(self, court: int) -> None:
         context = {
@@ -129,9 +176,11 @@ class BookingSession:
             result.outcome = Outcome.ERROR
             result.detail = f"{type(exc).__name__}: {getattr(exc, 'msg', None) or exc}"
             log.exception("booker.fire_failed run=%s", self.run_id)
-        if not result.ok and not result.evidence and self.browser is not None:
+        if not result.ok and not result.evidence:
             with self.watch.step("evidence"):
                 result.evidence = self.keep_evidence(result.outcome.value, self._last_reply)
+        if self.released and self.browser is not None:
+            self._quit_browser()  # relaunched for a fallback: its slot serves others now
         result.reason = REASONS[result.outcome]
         if self.notes:
             result.detail = "; ".join(filter(None, [result.detail, *self.notes]))
@@ -174,6 +223,7 @@ class BookingSession:
         deadline = target + round(window * 1e9)
         choices = [c for c in plan.choices if c in self.schedule_ids]
         index, relogged, retries = 0, False, 0
+        failures: dict[str, int] = {}  # transport failures in a row, per path
         last = "not_open"
         while index < len(choices) and len(result.attempts) < submission["max_attempts"]:
             choice = choices[index]
@@ -191,6 +241,8 @@ class BookingSession:
             except TransportError as exc:
                 now = time.time_ns()
                 reply = Reply("transport_error", str(exc), now, now)
+            failed = reply.outcome == "transport_error"
+            failures[path.name] = failures.get(path.name, 0) + 1 if failed else 0
             self._last_reply = reply
             result.attempts.append(self._record(choice, path.name, reply, release_ns))
             result.message, result.choice, last = reply.message, choice.to_dict(), reply.outcome
@@ -206,6 +258,11 @@ class BookingSession:
 
                 relogin(self)
                 paths = self.submit_order()
+                continue
+            if failures[path.name] >= MAX_TRANSPORT_FAILURES and len(paths) > 1:
+                # An unreachable door or dead socket: the next path (maybe the browser) may work.
+                self.notes.append(f"{path.name}: gave way after {failures[path.name]} failures")
+                paths.remove(path)
                 continue
             if reply.outcome in RETRY and time.time_ns() < deadline:
                 # At once at first, then gently slower: the portal must not be hammered.
@@ -240,18 +297,45 @@ class BookingSession:
         )
 
     def _verify(self, choice: Choice, result: BookingResult) -> None:
-        listing = ReservationList(self.browser.driver, self.engine.profile)
         with self.watch.step("verify"):
             for pause in (0.0, 0.5, 1.5):  # a portal may list the booking a moment later
                 time.sleep(pause)
                 found = find_booking(
-                    self.engine, self.plan, listing.rows(), self.area_names, only=choice
+                    self.engine, self.plan, self._reservation_rows(), self.area_names, only=choice
                 )
                 if found:
                     result.outcome, result.verified = Outcome.BOOKED, True
                     result.confirmation = _confirmation(found[1])
                     return
         result.outcome = Outcome.UNVERIFIED
+
+    def _reservation_rows(self) -> list[dict]:
+        """The member's list: from the browser if one is open, else the door, else a browser."""
+        if self.browser is None:
+            client = self._door_client()
+            if client is not None:
+                try:
+                    return client.reservations()
+                except (Unavailable, TransportError) as exc:
+                    self.notes.append(f"verify: door list: {exc}")
+                    self._door_listing = False
+            self.ensure_browser()
+        return ReservationList(self.browser.driver, self.engine.profile).rows()
+
+    _door_listing = True
+
+    def _door_client(self):
+        """The door's client when the profile lists reservations through it."""
+        door = self.engine.profile["door"]
+        if not (self._door_listing and door.get("enabled") and door.get("reservations")):
+            return None
+        for path in self.paths:
+            if path.name == "door":
+                return path.client
+        from .http_door import DoorClient
+
+        creds = self.credentials
+        return DoorClient(self.engine.profile, self.engine.adapter, creds.username, creds.password)
 
     _last_keepalive = 0.0
 
@@ -263,6 +347,9 @@ class BookingSession:
         if now - self._last_keepalive < self.engine.settings.keepalive_s:
             return
         self._last_keepalive = now
+        if self.browser is None:
+            self._keepalive_http()
+            return
         try:
             with self.watch.step("keepalive"):
                 self.open_form(self.form_court or self.plan.choices[0].court)
@@ -272,28 +359,38 @@ class BookingSession:
 
             relogin(self)
 
+    def _keepalive_http(self) -> None:
+        """Touch the portal session with its cookies; log in again if it expired.
+
+        Only the replay needs the session (the door sends the password on
+        every call). A re-login takes a browser under the pool, rebuilds the
+        replay requests with the new cookies, and gives the browser back.
+        """
+        if not any(p.name == "replay" for p in self.paths):
+            return
+        try:
+            with self.watch.step("keepalive", via="http"):
+                alive = session_alive(self.engine.profile, self.cookies)
+        except TransportError as exc:
+            self.notes.append(f"keepalive failed: {exc}")
+            return
+        if alive:
+            return
+        from .prepare import relogin
+
+        try:
+            relogin(self)
+            self.release_browser()
+        except (PageError, WebDriverException, OSError) as exc:
+            self.notes.append(f"keepalive: re-login failed: {exc}")
+            self._quit_browser()
+
     # --- evidence and closing ----------------------------------------------------
 
     def keep_evidence(self, name: str, reply: Reply | None = None) -> dict:
         """Screenshot + HTML of the failure (the reply itself when we have it)."""
         directory = self.engine.settings.evidence_dir / self.run_id
-        evidence: dict = {}
-        html = None
-        try:
-            if reply is not None and reply.body and reply.kind == "json":
-                directory.mkdir(parents=True, exist_ok=True)
-                path = directory / f"{name}-reply.json"
-                path.write_text(reply.body, "utf-8")
-                evidence["reply"] = str(path)
-            elif reply is not None and reply.body:
-                html = reply.body
-                encoded = base64.b64encode(html.encode()).decode()
-                self.browser.driver.switch_to.default_content()
-                self.browser.driver.get(f"data:text/html;charset=utf-8;base64,{encoded}")
-        except (WebDriverException, OSError) as exc:
-            self.notes.append(f"evidence: {exc}")
-        evidence.update(self.browser.save_evidence(directory, name, html))
-        return evidence
+        return keep_evidence(self.browser, directory, name, reply, self.notes)
 
     def close(self) -> None:
         if self._closed:
@@ -303,7 +400,7 @@ class BookingSession:
             path.close()
         if self.browser is not None:
             with self.watch.step("close"):
-                self.browser.close()
+                self._quit_browser()
 
     def __enter__(self) -> BookingSession:
         return self

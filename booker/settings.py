@@ -24,6 +24,7 @@ class EngineSettings:
     warm_ahead_ms: float = 300.0  # open connections and fill the form this early
     paths: tuple[str, ...] | None = None  # override the profile's submission.paths
     page_timeout_s: float = 20.0
+    browser_wait_s: float = 300.0  # longest wait for a slot of the engine's browser pool
 
     @classmethod
     def from_django(cls, **overrides) -> EngineSettings:

@@ -28,6 +28,9 @@ def _same_slot(text: str, slot: TimeSlot) -> bool:
 
 
 def row_matches(engine, plan: Plan, choice: Choice, row: dict, area_name: str) -> bool:
+    # Rows from the HTTP door carry the court's id; the web list only its name.
+    if row.get("area") and str(row["area"]) != str(choice.court):
+        return False
     day = engine.adapter.format_day(plan.day)
     if not _same_day(row.get("day", ""), day, plan):
         return False

@@ -274,17 +274,24 @@ def _door(value: Any, path: str) -> dict:
         "message_key": _text(value.get("message_key", "message"), f"{path}.message_key"),
         "add": _door_action(value["add"], f"{path}.add", set()),
         "schedules": None,
+        "reservations": None,
     }
     if value.get("schedules") is not None:
         out["schedules"] = _door_action(
             value["schedules"], f"{path}.schedules", {"list_key", "id_key", "label_key"}
+        )
+    if value.get("reservations") is not None:
+        out["reservations"] = _door_action(
+            value["reservations"],
+            f"{path}.reservations",
+            {"list_key", "id_key", "area_key", "day_key", "slot_key"},
         )
     return out
 
 
 _DOOR_KEYS = (
     "enabled", "url", "action_param", "member_field", "password_field", "password_hash",
-    "message_key", "add", "schedules",
+    "message_key", "add", "schedules", "reservations",
 )  # fmt: skip
 
 

@@ -1,0 +1,60 @@
+"""The browser submit path: the prepared form submitted inside Chromium.
+
+The slowest path and the last resort: after ``release_browser()`` it
+relaunches a browser under the engine's pool (``session.ensure_browser``)
+only when the HTTP paths could not be used.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from .classify import classify
+from .pages import ReservationForm
+from .results import Choice
+from .submit import Reply
+
+if TYPE_CHECKING:
+    from .session import BookingSession
+
+
+class BrowserPath:
+    """Submit inside Chromium: fill the prepared form, submit by one script call."""
+
+    name = "browser"
+
+    def __init__(self, session: BookingSession):
+        self.session = session
+        # The form is on screen (false after a submit, or with no browser yet).
+        self.fresh = session.browser is not None and session.form_court is not None
+
+    @property
+    def form(self) -> ReservationForm:
+        return ReservationForm(self.session.browser.driver, self.session.engine.profile)
+
+    def ready(self, choice: Choice) -> bool:
+        return choice in self.session.schedule_ids
+
+    def warm(self) -> None:
+        if self.session.browser is None:
+            return  # relaunched only if the HTTP paths fail: no browser is idle meanwhile
+        first = next(iter(self.session.schedule_ids))
+        if self.fresh and first.court == self.session.form_court:
+            self.form.fill(self.session.schedule_ids[first], self.session.extra_fields)
+
+    def send(self, choice: Choice) -> Reply:
+        session = self.session
+        if session.browser is None:
+            session.ensure_browser()
+            self.fresh = False
+        if not self.fresh or choice.court != session.form_court:
+            session.open_form(choice.court)
+        self.fresh = False
+        sent = self.form.submit(session.schedule_ids[choice], session.extra_fields)
+        message, html = self.form.reply()
+        outcome = classify(message, session.engine.profile["reply"]["patterns"])
+        return Reply(outcome, message, sent, time.time_ns(), None, html)
+
+    def close(self) -> None:
+        pass
