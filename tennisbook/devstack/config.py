@@ -61,6 +61,11 @@ class StackConfig:
     democlub: Endpoint
     redis_url: str | None  # REDIS_URL as given, if any
     region: str
+    # Children restarted when they die instead of stopping everything
+    # (TENNISBOOK_DEVSTACK_RESTART=worker,redis), after this many seconds: the
+    # fault tests kill a worker or Redis and watch the site recover.
+    restart: frozenset[str] = frozenset()
+    restart_delay: float = 1.0
 
     @property
     def run_dir(self) -> Path:
@@ -105,4 +110,23 @@ class StackConfig:
             democlub=democlub,
             redis_url=env.get("REDIS_URL") or None,
             region=env.get("AWS_REGION") or "us-east-1",
+            restart=frozenset(
+                name.strip()
+                for name in env.get("TENNISBOOK_DEVSTACK_RESTART", "").split(",")
+                if name.strip()
+            ),
+            restart_delay=_seconds(env, "TENNISBOOK_DEVSTACK_RESTART_DELAY", 1.0),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name) or ""
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
+    if not 0 <= value <= 60:
+        raise ConfigError(f"{name}={raw!r} must be between 0 and 60 seconds")
+    return value
