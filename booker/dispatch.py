@@ -79,7 +79,27 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
     size = settings.BOOKER_BATCH_SIZE
     for fire_at, keys in sorted(batches.items()):
         for start in range(0, len(keys), size):
-            send(keys[start : start + size])
-            sent += len(keys[start : start + size])
+            chunk = keys[start : start + size]
+            try:
+                send(chunk)
+            except Exception:
+                # Not sent (Redis down?): unmark, so the next sweep tries again
+                # instead of waiting out REDISPATCH_AFTER, maybe past the release.
+                _unmark(chunk, now)
+                raise
+            sent += len(chunk)
         log.info("sweep.dispatched", fire_at=fire_at.isoformat(), requests=len(keys))
     return sent
+
+
+def _unmark(keys: list[list[str]], marked_at: datetime) -> None:
+    for request_id, user_id in keys:
+        try:
+            requests_repo.update(
+                BookingRequest(request_id, user_id),
+                [BookingRequest.dispatched_at.remove()],
+                condition=BookingRequest.dispatched_at == marked_at,
+                add_version_condition=False,
+            )
+        except Conflict:
+            pass  # changed meanwhile (a worker took it): nothing to undo

@@ -198,10 +198,13 @@ def validate_feature_flags(value: Any) -> dict:
 
 
 def default_portal_profile() -> dict:
+    """The demo portal's profile, pointed at the portal this deployment uses."""
     # Imported here: booker.profiles validates release rules with this module.
+    from django.conf import settings
+
     from booker.profiles import default_profile
 
-    return default_profile()
+    return default_profile(settings.DEMOCLUB_URL)
 
 
 def validate_portal_profile(value: Any) -> dict:

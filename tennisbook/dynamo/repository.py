@@ -70,7 +70,7 @@ def translate_errors(operation: str, table: str) -> Iterator[None]:
         log.error("dynamodb.table_missing", operation=operation, table=table)
         raise TableMissing(_missing_table_message(table)) from exc
     except PynamoDBException as exc:
-        code = exc.cause_response_code
+        code = _response_code(exc)
         if code in _CONFLICT_CODES:
             log.info("dynamodb.conflict", operation=operation, table=table, code=code)
             raise Conflict(f"{operation} on {table}: the item changed or already exists.") from exc
@@ -93,6 +93,17 @@ def translate_errors(operation: str, table: str) -> Iterator[None]:
     except BotoCoreError as exc:
         log.error("dynamodb.unavailable", operation=operation, table=table, error=str(exc)[:300])
         raise Unavailable(f"DynamoDB at {endpoint_description()} cannot be reached.") from exc
+
+
+def _response_code(exc: PynamoDBException) -> str | None:
+    """DynamoDB's error code, or None when there was no answer at all.
+
+    PynamoDB's own property fails with AttributeError when botocore timed out
+    reading (its error carries ``response = None``): a DynamoDB that hangs
+    must read as unavailable, like one that is down.
+    """
+    response = getattr(exc.cause, "response", None) or {}
+    return (response.get("Error") or {}).get("Code")
 
 
 def is_expired(item: DynamoModel, now: float | None = None) -> bool:
@@ -196,14 +207,25 @@ class Repository(Generic[M]):
             item.save(condition=condition)
         return item
 
-    def update(self, item: M, actions: list[Any], condition: Condition | None = None) -> M:
-        """Apply ``actions`` if ``condition`` (and the version check) holds.
+    def update(
+        self,
+        item: M,
+        actions: list[Any],
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> M:
+        """Apply ``actions`` if ``condition`` (and, by default, the version check) holds.
 
         On success ``item`` holds the new state; a lost condition raises
         ``Conflict``, the normal "someone else got there first" outcome.
+        Without the version check, ``condition`` alone guards the write (for
+        an item known only by its key).
         """
         with self.errors("update"):
-            item.update(actions=actions, condition=condition)
+            item.update(
+                actions=actions, condition=condition, add_version_condition=add_version_condition
+            )
         return item
 
     def delete(self, item: M, condition: Condition | None = None) -> None:

@@ -127,3 +127,27 @@ def test_a_queued_request_is_not_sent_before_its_turn(alice, bob, make_request):
     sent: list = []
     dispatch.sweep(sent.append)
     assert [k[0] for batch in sent for k in batch] == [holder.request_id]
+
+
+def test_a_sweep_that_could_not_send_leaves_the_request_for_the_next_one(alice, make_request):
+    request = make_request(alice)
+    services.requests_repo.update(
+        request, [type(request).fire_at.set(datetime.now(UTC) + timedelta(seconds=10))]
+    )
+
+    def broken_broker(keys):
+        raise ConnectionError("Redis is down")
+
+    with pytest.raises(ConnectionError):
+        dispatch.sweep(broken_broker)
+    assert services.get_request(alice, request.request_id).dispatched_at is None
+    sent: list = []
+    assert dispatch.sweep(sent.append) == 1
+
+
+def test_the_default_profile_points_at_the_configured_portal(settings, dynamo):
+    settings.DEMOCLUB_URL = "http://127.0.0.1:18100"
+    config_services.forget_cached_settings()
+    assert config_services.get_system_value("portal_profile")["base_url"] == (
+        "http://127.0.0.1:18100"
+    )

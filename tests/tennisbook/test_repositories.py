@@ -119,3 +119,17 @@ def test_an_unreachable_endpoint_raises_unavailable_naming_it():
             configs.get("anyone")
     finally:
         bind_models(**previous)
+
+
+def test_a_hanging_endpoint_raises_unavailable_not_a_crash():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections, never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    previous = bind_models(endpoint_url=url, max_retry_attempts=0, read_timeout=0.5)
+    try:
+        with pytest.raises(Unavailable, match="unavailable"):
+            configs.get("anyone")
+    finally:
+        bind_models(**previous)
+        listener.close()
