@@ -10,6 +10,7 @@ ran out (a dead worker) are sent again to be resumed.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -94,12 +95,11 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
 
 def _unmark(keys: list[list[str]], marked_at: datetime) -> None:
     for request_id, user_id in keys:
-        try:
+        # Conflict: changed meanwhile (a worker took it), nothing to undo.
+        with contextlib.suppress(Conflict):
             requests_repo.update(
                 BookingRequest(request_id, user_id),
                 [BookingRequest.dispatched_at.remove()],
                 condition=BookingRequest.dispatched_at == marked_at,
                 add_version_condition=False,
             )
-        except Conflict:
-            pass  # changed meanwhile (a worker took it): nothing to undo
