@@ -16,17 +16,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import secrets
-import shlex
 import signal
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
+from . import environment
 from . import redis as embedded_redis
 from .config import ConfigError, Endpoint, StackConfig
 from .emulator import EmulatorProcess
@@ -112,14 +110,14 @@ class Supervisor:
         if cfg.run_emulator:
             assert cfg.dynamodb is not None
             emulator = EmulatorProcess(cfg.var_dir / "emulator", cfg.dynamodb.port)
-            self._spawn(emulator.child_process(self._base_env()), infra=True)
+            self._spawn(emulator.child_process(environment.base_env()), infra=True)
             self._wait_for("emulator", cfg.dynamodb.port)
         elif cfg.dynamodb is None:
             self.out.say("DYNAMODB_ENDPOINT_URL is empty: using real AWS DynamoDB and KMS")
         else:
             self.out.say(f"using the DynamoDB endpoint {cfg.dynamodb.url}")
 
-        self.env = self._child_env(choice.url)
+        self.env = environment.child_env(cfg, choice.url)
         self._write_stack_env()
 
         setup = self._spawn(
@@ -239,79 +237,12 @@ class Supervisor:
         raise StartFailed(f"{url} not ready after {READY_TIMEOUT:.0f} s (last answer: {last})")
 
     # --- environment -----------------------------------------------------------
-    def _base_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
-
-    def _child_env(self, redis_url: str) -> dict[str, str]:
-        cfg = self.cfg
-        env = self._base_env()
-        env.setdefault("TENNISBOOK_ENV", "dev")
-        env.update(
-            DJANGO_SETTINGS_MODULE="tennisbook.settings.local",
-            TENNISBOOK_VAR_DIR=str(cfg.var_dir),
-            TENNISBOOK_SITE_URL=cfg.site.url,
-            REDIS_URL=redis_url,
-            DEMOCLUB_URL=cfg.democlub.url,
-            AWS_REGION=cfg.region,
-            AWS_DEFAULT_REGION=cfg.region,
-            # Selenium Manager would otherwise phone home before every browser start.
-            SE_AVOID_STATS="true",
-            # Every process writes its metrics here; /metrics on the web adds them up.
-            PROMETHEUS_MULTIPROC_DIR=str(cfg.var_dir / "run" / "prometheus"),
-        )
-        # The demo portal and `manage.py demo_release` share its control token.
-        env.setdefault("DEMOCLUB_CONTROL_TOKEN", secrets.token_urlsafe(24))
-        if cfg.run_emulator:
-            assert cfg.dynamodb is not None
-            env.update(
-                DYNAMODB_ENDPOINT_URL=cfg.dynamodb.url,
-                KMS_ENDPOINT_URL=cfg.dynamodb.url,
-                # botocore's own variable, for code that builds a bare KMS client
-                # (the AWS Encryption SDK does).
-                AWS_ENDPOINT_URL_KMS=cfg.dynamodb.url,
-                AWS_ACCESS_KEY_ID="local",
-                AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's dummy
-            )
-            # A developer's real AWS session must not leak into the emulator.
-            for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
-                env.pop(name, None)
-        else:
-            env["DYNAMODB_ENDPOINT_URL"] = cfg.dynamodb.url if cfg.dynamodb else ""
-        return env
-
-    STACK_ENV_KEYS = (
-        "TENNISBOOK_ENV",
-        "DJANGO_SETTINGS_MODULE",
-        "TENNISBOOK_VAR_DIR",
-        "TENNISBOOK_SITE_URL",
-        "DYNAMODB_ENDPOINT_URL",
-        "KMS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_KMS",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "REDIS_URL",
-        "DEMOCLUB_URL",
-    )
-
     @property
     def stack_env_path(self) -> Path:
         return self.cfg.run_dir / "stack.env"
 
     def _write_stack_env(self) -> None:
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        lines = [
-            f"# Endpoints of the stack started by `make run` (pid {os.getpid()}, {stamp}).",
-            "# Use them from a shell: set -a; . var/run/stack.env; set +a",
-        ]
-        for key in self.STACK_ENV_KEYS:
-            wanted = self.cfg.run_emulator or not key.startswith(("AWS_", "KMS_"))
-            if wanted and key in self.env:
-                lines.append(f"{key}={shlex.quote(self.env[key])}")
-        self.stack_env_path.write_text("\n".join(lines) + "\n")
+        environment.write_stack_env(self.stack_env_path, self.env, self.cfg.run_emulator)
 
     # --- leftovers of a crashed run --------------------------------------------
     @property
