@@ -12,7 +12,8 @@ import threading
 
 import pytest
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from bookings import services as booking_services
 from configs import services as config_services
@@ -34,31 +35,68 @@ def _serialized(method):
     return locked
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    """moto's in-process AWS (DynamoDB, and KMS with the environment's key).
+class _Emulator:
+    """One in-process emulator per test package, handed to each test clean.
+
+    Creating the KMS key (moto makes an RSA key even for symmetric ones) and
+    the tables costs ~0.6 s: done once per package, each test then starts
+    with no tables (``aws``) or with the project's tables emptied (``dynamo``).
+    """
+
+    def __init__(self) -> None:
+        self.stash: dict = {}
+
+    def backend(self):
+        from django.conf import settings
+
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.DYNAMODB["region"]]
+
+    def hide_tables(self) -> None:
+        tables = self.backend().tables
+        for name in list(tables):
+            table = tables.pop(name)
+            table.items.clear()
+            self.stash[name] = table
+
+    def restore_tables(self) -> None:
+        self.backend().tables.update(self.stash)
+        self.stash.clear()
+        ensure_tables()  # any table a test dropped
+
+
+@pytest.fixture(scope="package")
+def _emulator():
+    """moto's in-process AWS for a test package, its writes serialized.
 
     moto does not lock its backends, so two threads' transactions can
     interleave; DynamoDB's writes are atomic. Serializing moto's write paths
     makes the emulator keep DynamoDB's promise (the emulator server of
     ``make run`` does the same with one lock per request).
     """
-    for name in _WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+    with pytest.MonkeyPatch.context() as patch:
+        for name in _WRITES:
+            patch.setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+        with mock_aws():
+            yield _Emulator()
+
+
+@pytest.fixture
+def aws(_emulator):
+    """In-process DynamoDB with no tables yet, and KMS with the environment's key."""
     config_services.forget_cached_settings()
-    with mock_aws():
-        previous = bind_models(endpoint_url="")
-        get_provider.cache_clear()
-        ensure_key()
-        yield
-        get_provider.cache_clear()
-        bind_models(**previous)
+    previous = bind_models(endpoint_url="")
+    get_provider.cache_clear()
+    _emulator.hide_tables()
+    ensure_key()
+    yield _emulator
+    get_provider.cache_clear()
+    bind_models(**previous)
 
 
 @pytest.fixture
 def dynamo(aws):
-    """Fresh project tables in the in-process emulator."""
-    ensure_tables()
+    """The project's tables, empty, in the in-process emulator."""
+    aws.restore_tables()
 
 
 @pytest.fixture

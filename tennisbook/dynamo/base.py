@@ -63,9 +63,12 @@ def bind_models(**overrides: Any) -> dict[str, Any]:
     """
     global _connection
     previous = dict(_current_binding())
+    wanted = {**settings.DYNAMODB, **overrides}
+    if wanted == previous:
+        # Keep the connections: each new one loads botocore's service models.
+        return previous
     _binding.clear()
-    _binding.update(settings.DYNAMODB)
-    _binding.update(overrides)
+    _binding.update(wanted)
     for model in _models:
         _bind(model, _binding)
     _connection = None
