@@ -53,3 +53,12 @@ class BookingRequestRepository(Repository[BookingRequest]):
         """A request by its id alone (operators), without knowing its member."""
         items = self.query(request_id, limit=1)
         return items[0] if items else None
+
+    def all_requests(self, status: str | None = None) -> list[BookingRequest]:
+        """Every request (operators' admin): by status through the index, else a scan.
+
+        The scan skips the claim items that share the table.
+        """
+        if status:
+            return self.query(status, index=BookingRequest.by_status_fire_at)
+        return list(self.scan(BookingRequest.court_id.exists()))

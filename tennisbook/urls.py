@@ -17,6 +17,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/configs/", include("configs.admin")),
+    path("admin/bookings/", include("bookings.admin")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.page_urls")),
     path("api/", include(api_patterns)),
