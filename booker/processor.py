@@ -29,6 +29,7 @@ from bookings.lifecycle import FailureReason
 from bookings.repositories import BookingRequestRepository
 from configs.crypto import CryptoError
 from tennisbook.dynamo import DataError, Unavailable
+from tennisbook.values import InvalidValue
 
 from . import metrics, outbox
 from .engine import BookingEngine, BrowserPool, EngineSettings, Plan, PrepareFailed
@@ -134,10 +135,30 @@ def plan_for(request: BookingRequest) -> Plan:
 
 
 def attempt(request: BookingRequest, owner: str) -> dict:
-    """Prepare and fire one request; always returns a result dict to store."""
+    """Prepare and fire one request; always returns a result dict to store.
+
+    Nothing may escape: an attempt that raised would leave the request to be
+    resent after every lease expiry, forever. A failure becomes a result.
+    """
+    try:
+        return _attempt(request, owner)
+    except Exception as exc:
+        log.exception("booking.engine_crashed", owner=owner)
+        return finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
+
+
+def _attempt(request: BookingRequest, owner: str) -> dict:
     try:
         credentials = load_credentials(request.user_id, actor=owner, request_id=request.request_id)
         profile = load_profile()
+    except InvalidValue as exc:
+        return finalize(
+            BookingResult(
+                Outcome.LOGIN_FAILED,
+                reason="Save your club portal username and password, then retry this request.",
+                detail=str(exc),
+            )
+        )
     except (CryptoError, DataError) as exc:
         return finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
     # Every browser this attempt launches takes a slot of the process-wide

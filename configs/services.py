@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 
-from tennisbook.dynamo import NotFound
+from tennisbook.dynamo import NotFound, Unavailable
 from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
 
 from . import system_keys
@@ -31,8 +31,9 @@ user_configs = UserConfigRepository()
 
 
 # Club settings change rarely and one booking request reads several of them:
-# each process keeps them this long. A change made here is seen at once by
-# this process and within the TTL by the others.
+# each process keeps them this long, and serves the last value it read while
+# DynamoDB is unavailable. A change made here is seen at once by this process
+# and within the TTL by the others.
 SYSTEM_CACHE_SECONDS = 5.0
 _system_cache: dict[str, tuple[float, Any]] = {}
 
@@ -44,7 +45,16 @@ def get_system_value(key: str) -> Any:
     cached = _system_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < SYSTEM_CACHE_SECONDS:
         return copy.deepcopy(cached[1])
-    item = system_configs.find(key)
+    try:
+        item = system_configs.find(key)
+    except Unavailable:
+        if cached is None:
+            raise
+        # An outage must not stop the booking attempts already under way.
+        log.warning(
+            "system_config.served_stale", key=key, age_s=round(time.monotonic() - cached[0])
+        )
+        return copy.deepcopy(cached[1])
     value = item.config_value if item is not None else system_keys.KEYS[key].default()
     _system_cache[key] = (time.monotonic(), value)
     return copy.deepcopy(value)

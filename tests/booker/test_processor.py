@@ -151,3 +151,37 @@ def test_the_default_profile_points_at_the_configured_portal(settings, dynamo):
     assert config_services.get_system_value("portal_profile")["base_url"] == (
         "http://127.0.0.1:18100"
     )
+
+
+def test_a_member_without_credentials_fails_with_a_reason_instead_of_looping(alice, make_request):
+    request = make_request(alice)
+    config_services.save_user_config(alice, portal_username="")
+    assert processor.run_one(request.request_id, alice, "worker-1") == "login_failed"
+    stored = services.get_request(alice, request.request_id)
+    assert (stored.status, stored.reason) == (RequestStatus.FAILED, "bad_credentials")
+    assert "portal username and password" in stored.result_data["reason"]
+
+
+def test_an_engine_crash_fails_the_request_instead_of_looping(alice, make_request, monkeypatch):
+    def broken(request, owner):
+        raise RuntimeError("chromedriver vanished")
+
+    monkeypatch.setattr(processor, "_attempt", broken)
+    request = make_request(alice)
+    assert processor.run_one(request.request_id, alice, "worker-1") == "error"
+    stored = services.get_request(alice, request.request_id)
+    assert (stored.status, stored.reason) == (RequestStatus.FAILED, "engine_error")
+    assert "chromedriver vanished" in stored.result_data["detail"]
+
+
+def test_settings_are_served_stale_while_dynamodb_is_down(dynamo, monkeypatch):
+    assert config_services.get_system_value("portal_profile")["base_url"]
+    monkeypatch.setattr(config_services, "SYSTEM_CACHE_SECONDS", 0.0)
+
+    def down(key):
+        raise Unavailable("DynamoDB at test is unavailable")
+
+    monkeypatch.setattr(config_services.system_configs, "find", down)
+    assert config_services.get_system_value("portal_profile")["base_url"]
+    with pytest.raises(Unavailable):
+        config_services.get_system_value("limits")  # never read before: nothing to serve
