@@ -61,8 +61,7 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
         env.update(
             DYNAMODB_ENDPOINT_URL=cfg.dynamodb.url,
             KMS_ENDPOINT_URL=cfg.dynamodb.url,
-            # botocore's own variable, for code that builds a bare KMS client
-            # (the AWS Encryption SDK does).
+            # botocore's own variable, for any code that builds a bare KMS client.
             AWS_ENDPOINT_URL_KMS=cfg.dynamodb.url,
             AWS_ACCESS_KEY_ID="local",
             AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's dummy
