@@ -36,11 +36,14 @@ def _serialized(method):
 
 
 class _Emulator:
-    """One in-process emulator per test package, handed to each test clean.
+    """One in-process emulator per test module, handed to each test clean.
 
     Creating the KMS key (moto makes an RSA key even for symmetric ones) and
-    the tables costs ~0.6 s: done once per package, each test then starts
+    the tables costs ~0.6 s: done once per module, each test then starts
     with no tables (``aws``) or with the project's tables emptied (``dynamo``).
+    Module scope, not package: a fixture of this conftest scoped to its
+    package would outlive every module, and tests that start their own
+    ``mock_aws`` (tests/devstack) would find its state.
     """
 
     def __init__(self) -> None:
@@ -64,9 +67,9 @@ class _Emulator:
         ensure_tables()  # any table a test dropped
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def _emulator():
-    """moto's in-process AWS for a test package, its writes serialized.
+    """moto's in-process AWS for a test module, its writes serialized.
 
     moto does not lock its backends, so two threads' transactions can
     interleave; DynamoDB's writes are atomic. Serializing moto's write paths
