@@ -123,35 +123,8 @@ def take(
             condition=Claim.holder.exists() & (Claim.holder != request.request_id),
         )
     else:
-        tx.add(
-            "slot",
-            "save",
-            Claim(
-                claim_id,
-                marker,
-                kind="slot",
-                date=day,
-                holder=request.request_id,
-                holder_user=request.user_id,
-                updated_at=now,
-            ),
-            condition=Claim.claim_id.does_not_exist(),
-        )
-    member_id, member_marker = member_slot_key(request.user_id, day, slot)
-    tx.add(
-        "member-slot",
-        "save",
-        Claim(
-            member_id,
-            member_marker,
-            kind="member-slot",
-            date=day,
-            holder=request.request_id,
-            holder_user=request.user_id,
-            updated_at=now,
-        ),
-        condition=Claim.claim_id.does_not_exist(),
-    )
+        _claim_new(tx, "slot", (claim_id, marker), request, now)
+    _claim_new(tx, "member-slot", member_slot_key(request.user_id, day, slot), request, now)
     quota_id, quota_marker = quota_key(request.user_id)
     tx.add(
         "quota",
@@ -164,6 +137,25 @@ def take(
             Claim.updated_at.set(now),
         ],
         condition=Claim.active.does_not_exist() | (Claim.active < max_active),
+    )
+
+
+def _claim_new(
+    tx: Transaction, kind: str, key: tuple[str, str], request: BookingRequest, now: datetime
+) -> None:
+    """Create a claim held by ``request``; fails the transaction if it exists."""
+    tx.add(
+        kind,
+        "save",
+        Claim(
+            *key,
+            kind=kind,
+            date=request.date,
+            holder=request.request_id,
+            holder_user=request.user_id,
+            updated_at=now,
+        ),
+        condition=Claim.claim_id.does_not_exist(),
     )
 
 

@@ -12,21 +12,10 @@ import subprocess
 import sys
 import urllib.request
 
-import boto3
-
 from tennisbook.devstack.procs import group_alive
+from tests.integration.clients import emulator_clients
 
 SMOKE_KEY = "newcomer-smoke-test"
-
-
-def _clients(url: str):
-    options = {
-        "endpoint_url": url,
-        "region_name": "us-east-1",
-        "aws_access_key_id": "local",
-        "aws_secret_access_key": "local",
-    }
-    return boto3.client("dynamodb", **options), boto3.client("kms", **options)
 
 
 def _readyz(site_url: str) -> tuple[int, dict]:
@@ -59,7 +48,7 @@ def test_make_run_starts_keeps_data_across_a_restart_and_stops_cleanly(devstack)
     assert second.returncode == 2
     assert f"already running as pid {stack.proc.pid}" in second.stdout
 
-    dynamodb, kms = _clients(stack.emulator_url)
+    dynamodb, kms = emulator_clients(stack.emulator_url)
     dynamodb.put_item(
         TableName="dev-SystemConfig",
         Item={"configKey": {"S": SMOKE_KEY}, "configValue": {"S": '"kept"'}},

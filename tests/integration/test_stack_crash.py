@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import boto3
-
 from tennisbook.devstack.procs import group_alive
+from tests.integration.clients import emulator_clients
 
 
 def test_the_next_run_takes_the_lock_over_and_stops_the_orphans(devstack):
     crashed = devstack().start()
     crashed.wait_ready()
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=crashed.emulator_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb, _ = emulator_clients(crashed.emulator_url)
     dynamodb.put_item(TableName="dev-SystemConfig", Item={"configKey": {"S": "before-crash"}})
     orphans = [child["pid"] for child in crashed.children()]
 

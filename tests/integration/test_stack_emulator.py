@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import time
 
-import boto3
+from tests.integration.clients import emulator_clients
 
 TABLE = "test-SystemConfig"
-
-
-def _clients(url: str):
-    options = {
-        "endpoint_url": url,
-        "region_name": "us-east-1",
-        "aws_access_key_id": "local",
-        "aws_secret_access_key": "local",
-    }
-    return boto3.client("dynamodb", **options), boto3.client("kms", **options)
 
 
 def _create_table(dynamodb) -> None:
@@ -34,7 +24,7 @@ def _get(dynamodb, key: str):
 
 def test_a_clean_stop_keeps_every_write_made_before_it(emulator_process):
     emulator_process.start()
-    dynamodb, kms = _clients(emulator_process.url)
+    dynamodb, kms = emulator_clients(emulator_process.url)
     _create_table(dynamodb)
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/tennisbook-test", TargetKeyId=key_id)
@@ -51,7 +41,7 @@ def test_a_clean_stop_keeps_every_write_made_before_it(emulator_process):
 
 def test_a_crash_loses_at_most_the_last_second_of_writes(emulator_process):
     emulator_process.start()
-    dynamodb, _ = _clients(emulator_process.url)
+    dynamodb, _ = emulator_clients(emulator_process.url)
     _create_table(dynamodb)
     dynamodb.put_item(TableName=TABLE, Item={"configKey": {"S": "older"}})
     time.sleep(1.6)  # one snapshot interval and some slack
@@ -66,7 +56,7 @@ def test_concurrent_conditional_writes_let_exactly_one_win(emulator_server):
     """Requests are serialized, so a condition holds as it does on DynamoDB."""
     from concurrent.futures import ThreadPoolExecutor
 
-    dynamodb, _ = _clients(emulator_server)
+    dynamodb, _ = emulator_clients(emulator_server)
     table = "test-Claims"
     dynamodb.create_table(
         TableName=table,
@@ -76,7 +66,7 @@ def test_concurrent_conditional_writes_let_exactly_one_win(emulator_server):
     )
 
     def claim(worker: int) -> bool:
-        client, _ = _clients(emulator_server)
+        client, _ = emulator_clients(emulator_server)
         try:
             client.put_item(
                 TableName=table,
