@@ -21,7 +21,7 @@ from tennisbook.dynamo import NotFound
 from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
 from . import claims, events
-from .choices import ACTIVE_STATUSES, RequestStatus
+from .choices import RequestStatus
 from .dynamo import Alternative, BookingRequest, HistoryEntry
 from .errors import DuplicateRequest, QuotaReached, SlotClaimed, TransitionRefused
 from .lifecycle import Actor, is_allowed, releases_claims, takes_claims, targets_for
@@ -371,10 +371,6 @@ def retry_request(user_id: str, request_id: str, *, by: str) -> BookingRequest:
     """The member tries a failed or cancelled request again (claims retaken)."""
     request = get_request(user_id, request_id)
     return transition(request, RequestStatus.PENDING, actor=Actor.MEMBER, by=by, message="retry")
-
-
-def is_active(request: BookingRequest) -> bool:
-    return request.status in ACTIVE_STATUSES
 
 
 def _entry(

@@ -79,10 +79,6 @@ def registered_models() -> list[type[DynamoModel]]:
     return list(_models)
 
 
-def table_name(logical: str) -> str:
-    return f"{_current_binding()['table_prefix']}{logical}"
-
-
 def connection() -> Connection:
     """A low-level connection for transactions, on the current binding."""
     global _connection
