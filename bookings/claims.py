@@ -196,7 +196,13 @@ def release_slot(
     now = _now()
     if slot_claim is not None and slot_claim.holder == request.request_id:
         if not slot_claim.queue:
-            tx.add("slot", "delete", slot_claim, condition=Claim.holder == request.request_id)
+            # The queue must still be empty: a member queueing meanwhile keeps the slot.
+            tx.add(
+                "slot",
+                "delete",
+                slot_claim,
+                condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
+            )
             return None
         promoted = parse_queue_entry(slot_claim.queue[0])
         tx.add(

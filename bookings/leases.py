@@ -100,6 +100,9 @@ def renew(request: BookingRequest, owner: str, lease: timedelta) -> bool:
             request,
             [BookingRequest.lease_expires_at.set(_now() + lease)],
             condition=holds(owner) & (BookingRequest.status == RequestStatus.PROCESSING.value),
+            # Holding the lease is what counts: an unrelated write (the sweep's
+            # dispatch mark) must not make the worker give up.
+            add_version_condition=False,
         )
     except Conflict:
         log.warning("lease.lost", booking_request_id=request.request_id, owner=owner)
