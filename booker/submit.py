@@ -61,12 +61,20 @@ class WarmPool:
 
 
 def exchange(pool: WarmPool, raw: bytes) -> Response:
-    """Send on a warm connection (one retry on a fresh one if it went stale)."""
+    """Send on a warm connection (one retry on a fresh one if it went stale).
+
+    Only a connection that was idle when used and failed at once counts as
+    stale (the server had closed it): a reply that timed out may have been
+    processed, and sending the booking again could book twice.
+    """
     connection = pool.take()
+    sent_ns = time.time_ns()
     try:
         return connection.exchange(raw)
     except TransportError:
-        if time.time_ns() - connection.opened_ns < 1_000_000_000:
+        idle = sent_ns - connection.opened_ns >= 1_000_000_000
+        at_once = time.time_ns() - sent_ns < 300_000_000
+        if not (idle and at_once):
             raise
         return Connection(pool.target, pool.timeout).exchange(raw)
 
