@@ -22,6 +22,11 @@ _SHARED_PROCESSORS = [
 ]
 
 
+def daphne_level(level: str) -> str:
+    """Daphne's level for the project's ``level``: never more verbose than INFO or it."""
+    return "INFO" if level == "DEBUG" else level
+
+
 def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     renderer = (
         structlog.processors.JSONRenderer()
@@ -53,7 +58,9 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
                 "urllib3": {"level": "WARNING"},
                 "pynamodb": {"level": "WARNING"},
                 "asyncio": {"level": "WARNING"},
-                "daphne": {"level": "WARNING" if level == "DEBUG" else "INFO"},
+                # Daphne's DEBUG is a line per HTTP request and WebSocket frame:
+                # at DEBUG it stays at INFO (start-up, errors); else it follows.
+                "daphne": {"level": daphne_level(level)},
             },
         }
     )

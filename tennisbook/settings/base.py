@@ -9,10 +9,14 @@ themselves. ``.env.example`` documents every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
+from tennisbook.logging import configure_logging
+
+from . import defaults
 from .env import (
     env_bool,
     env_choice,
@@ -36,7 +40,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
-SITE_URL = env_url("TENNISBOOK_SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_url("TENNISBOOK_SITE_URL", defaults.SITE_URL)
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "bookings",
     "booker",
     "realtime",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes last: it turns a lockout flagged during the request into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tennisbook.urls"
@@ -120,8 +127,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# The club's own zone: release instants and "today" are computed there.
-CLUB_TIME_ZONE = env_str("CLUB_TIME_ZONE", "America/Costa_Rica")
+# The club's own zone (release instants, "today") is not a setting: it lives in
+# SystemConfig's release_rules, where operators edit it with the rules it governs.
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -155,7 +162,7 @@ CRYPTO_LOCAL_SECRET = env_str("CRYPTO_LOCAL_SECRET", "")
 CRYPTO_LOCAL_KEY_FILE = env_path("CRYPTO_LOCAL_KEY_FILE", VAR_DIR / "keys" / "local-master.json")
 
 # --- Redis: Celery broker, channel layer, shared cache ----------------------
-REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
+REDIS_URL = env_url("REDIS_URL", defaults.REDIS_URL, schemes=("redis", "rediss"))
 
 CACHES = {
     "default": {
@@ -172,21 +179,6 @@ CHANNEL_LAYERS = {
     }
 }
 
-CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"booker.tasks.book_batch": {"queue": "booking"}}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {
-    "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
-    "sweep-due-requests": {"task": "booker.tasks.sweep_due", "schedule": 5.0},
-    "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
-}
-
 # --- Booking engine (booker) ---------------------------------------------------
 # Explicit Chromium paths: Selenium Manager would otherwise try the network.
 BOOKER_CHROMIUM_BINARY = env_path("BOOKER_CHROMIUM_BINARY", Path("/usr/bin/chromium"))
@@ -198,11 +190,10 @@ BOOKER_LEAD_TIME_SECONDS = env_float("BOOKER_LEAD_TIME_SECONDS", 120.0)
 # Retry "not yet open" and portal errors this long after the release instant.
 BOOKER_RETRY_WINDOW_SECONDS = env_float("BOOKER_RETRY_WINDOW_SECONDS", 5.0)
 
-# --- Booking processor (Celery workers) ----------------------------------------
+# --- Booking processor (Celery workers and beat) ---------------------------------
 # Beat sweeps for due requests this often, handing over those whose release
 # is within BOOKER_LEAD_TIME_SECONDS plus this margin.
 BOOKER_SWEEP_SECONDS = env_float("BOOKER_SWEEP_SECONDS", 5.0, minimum=1.0)
-CELERY_BEAT_SCHEDULE["sweep-due-requests"]["schedule"] = BOOKER_SWEEP_SECONDS
 BOOKER_DISPATCH_MARGIN_SECONDS = env_float("BOOKER_DISPATCH_MARGIN_SECONDS", 30.0)
 # A worker's claim on a request lasts this long and is renewed at a third of it.
 BOOKER_LEASE_SECONDS = env_float("BOOKER_LEASE_SECONDS", 30.0, minimum=3.0)
@@ -213,67 +204,73 @@ BOOKER_BATCH_SIZE = env_int("BOOKER_BATCH_SIZE", 20, minimum=1, maximum=200)
 # Status writes kept on disk while DynamoDB is unavailable.
 BOOKER_OUTBOX_PATH = env_path("BOOKER_OUTBOX_PATH", VAR_DIR / "outbox.sqlite3")
 
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# Two queues, each with its own worker process (Procfile, docker-compose.yml):
+# "booking" carries book_batch alone, which holds its worker slot from
+# preparation until the release has fired and been verified (minutes);
+# everything else (beat's sweep, the outbox flush, maintenance, members'
+# notifications) goes to "default" by default, so a long batch never delays it.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"booker.tasks.book_batch": {"queue": "booking"}}
+# A worker process reserves nothing beyond the task it runs (prefetch 1 with
+# late acks): a batch waiting in the queue goes to whichever slot frees first,
+# and a batch whose worker dies is not acknowledged (leases make it safe twice).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
+    "sweep-due-requests": {"task": "booker.tasks.sweep_due", "schedule": BOOKER_SWEEP_SECONDS},
+    "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
+}
+
 # --- The club portal ---------------------------------------------------------
-DEMOCLUB_URL = env_url("DEMOCLUB_URL", "http://127.0.0.1:8100")
+DEMOCLUB_URL = env_url("DEMOCLUB_URL", defaults.DEMOCLUB_URL)
 
 # --- REST API ----------------------------------------------------------------
+# DRF throttles every endpoint; the auth endpoints also have request rate
+# limits of their own (AUTH_RATE_LIMITS below).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tennisbook.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "tennisbook.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tennisbook.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 25, minimum=1, maximum=500),
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "120/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "tennisbook API",
     "DESCRIPTION": "Book tennis courts the instant they are released.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
 }
 
 # --- Accounts, authentication and API protection --------------------------
 # Lockout (django-axes) for the account, a failure counter per client address,
 # request rate limits on the auth endpoints (django-ratelimit) and DRF
-# throttles for the rest. The DRF settings above are extended, not rewritten.
-from datetime import timedelta  # noqa: E402
-
-INSTALLED_APPS += ["axes"]
-# Axes last: it turns a lockout flagged during the request into a response.
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# throttles for the rest (REST_FRAMEWORK above).
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
-
-REST_FRAMEWORK.update(
-    {
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "accounts.authentication.JWTAuthentication",
-            "rest_framework.authentication.SessionAuthentication",
-        ],
-        "DEFAULT_SCHEMA_CLASS": "tennisbook.api.schema.AutoSchema",
-        "EXCEPTION_HANDLER": "tennisbook.api.exceptions.exception_handler",
-        "DEFAULT_PAGINATION_CLASS": "tennisbook.api.pagination.PageNumberPagination",
-        "PAGE_SIZE": env_int("API_PAGE_SIZE", 25, minimum=1, maximum=500),
-        "DEFAULT_THROTTLE_CLASSES": [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
-        ],
-        "DEFAULT_THROTTLE_RATES": {
-            "anon": env_str("API_THROTTLE_ANON", "120/min"),
-            "user": env_str("API_THROTTLE_USER", "600/min"),
-        },
-    }
-)
-SPECTACULAR_SETTINGS.update(
-    {
-        "COMPONENT_SPLIT_REQUEST": True,
-        "SCHEMA_PATH_PREFIX": r"/api/",
-    }
-)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15, minimum=1)),
@@ -347,7 +344,4 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 LOG_FORMAT = env_choice("LOG_FORMAT", ("console", "json"), "console")
 LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
 LOGGING_CONFIG = None  # tennisbook.logging configures logging and structlog itself
-
-from tennisbook.logging import configure_logging  # noqa: E402
-
 configure_logging(LOG_FORMAT, LOG_LEVEL)

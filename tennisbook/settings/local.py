@@ -2,11 +2,13 @@
 
 import os
 
+from . import defaults
+
 os.environ.setdefault("TENNISBOOK_ENV", "dev")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 # Not a secret: only ever used on a developer's machine, never in production.
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
-os.environ.setdefault("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8001")
+os.environ.setdefault("DYNAMODB_ENDPOINT_URL", defaults.DYNAMODB_URL)
 # The emulator serves KMS on the same port as DynamoDB.
 os.environ.setdefault("KMS_ENDPOINT_URL", os.environ["DYNAMODB_ENDPOINT_URL"])
 # The emulator accepts any credentials; boto3 insists that some exist.

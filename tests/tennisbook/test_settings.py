@@ -59,3 +59,101 @@ def test_the_process_refuses_to_start_with_a_malformed_variable():
     )
     assert result.returncode != 0
     assert "REDIS_URL='http://nope' is not a URL of the form redis://" in result.stderr
+
+
+# --- base.py defines each setting once, in its section -------------------------
+
+
+def _settings_assignments(tree):
+    import ast
+
+    for node in tree.body:
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                yield func.value.id, node.lineno, f".{func.attr}()"
+        for target in targets:
+            while isinstance(target, ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name) and target.id.isupper():
+                kind = "+=" if isinstance(node, ast.AugAssign) else "="
+                yield target.id, node.lineno, kind
+
+
+def test_base_settings_define_every_setting_once_and_never_patch_it_later():
+    import ast
+    from collections import defaultdict
+
+    source = (ROOT / "tennisbook" / "settings" / "base.py").read_text()
+    writes = defaultdict(list)
+    for name, line, kind in _settings_assignments(ast.parse(source)):
+        writes[name].append(f"line {line} ({kind})")
+
+    patched = {name: where for name, where in writes.items() if len(where) > 1}
+    assert patched == {}
+
+
+def test_the_club_time_zone_comes_from_system_config_only(settings):
+    assert not hasattr(settings, "CLUB_TIME_ZONE")
+
+
+# --- Celery: the booking queue carries book_batch alone ----------------------------
+
+
+def test_book_batch_goes_to_the_booking_queue_and_every_other_task_to_default():
+    from tennisbook.celery import app
+
+    app.loader.import_default_modules()
+    names = [name for name in app.tasks if not name.startswith("celery.")]
+    queues = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
+
+    assert queues.pop("booker.tasks.book_batch") == "booking"
+    assert {"booker.tasks.sweep_due", "booker.tasks.flush_outbox"} <= set(queues)
+    assert "bookings.release_stale_claims" in queues
+    assert set(queues.values()) == {"default"}
+
+
+def test_beat_schedules_the_sweep_at_the_configured_interval(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-due-requests"]["schedule"] == (
+        settings.BOOKER_SWEEP_SECONDS
+    )
+
+
+def test_a_worker_process_takes_one_task_at_a_time_and_acknowledges_it_when_done(settings):
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+
+
+# --- logging -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_logging(settings):
+    yield
+    from tennisbook.logging import configure_logging
+
+    configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
+
+
+@pytest.mark.parametrize(
+    ("project", "daphne"),
+    [("DEBUG", "INFO"), ("INFO", "INFO"), ("WARNING", "WARNING"), ("ERROR", "ERROR")],
+)
+def test_daphne_is_never_more_verbose_than_the_project_nor_than_info(
+    restore_logging, project, daphne
+):
+    import logging
+
+    from tennisbook.logging import configure_logging
+
+    configure_logging("console", project)
+
+    assert logging.getLogger("daphne").getEffectiveLevel() == getattr(logging, daphne)
+    assert logging.getLogger("daphne.server").getEffectiveLevel() == getattr(logging, daphne)
+    assert logging.getLogger().getEffectiveLevel() == getattr(logging, project)
