@@ -67,19 +67,20 @@ class RegisterForm(forms.Form):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The member's own change; saving always commits (``services.set_password``)."""
+
     def save(self, commit: bool = True) -> Any:
-        user = super().save(commit)
-        services.invalidate_tokens(user)
-        return user
+        password = self.cleaned_data["new_password1"]
+        services.set_password(self.user, password, actor=f"user:{self.user.pk}")
+        return self.user
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
-    """The reset form: the new password also revokes every API token."""
+    """The reset form; saving always commits (``services.set_password``)."""
 
     def save(self, commit: bool = True) -> Any:
-        user = super().save(commit)
-        services.invalidate_tokens(user)
-        return user
+        services.set_password(self.user, self.cleaned_data["new_password1"], actor="reset-link")
+        return self.user
 
 
 class PasswordResetForm(forms.Form):

@@ -157,20 +157,42 @@ def log_out(refresh: str, *, caller: Any = None) -> None:
 # --- passwords -------------------------------------------------------------------
 
 
-def change_password(user: Any, old_password: str, new_password: str) -> None:
-    """Set a new password after checking the old one; revokes every API token.
+def set_password(user: Any, raw_password: str | None, *, actor: str) -> None:
+    """Give ``user`` a new password (``None``: no password login at all).
 
-    Sessions other than the caller's are ended by Django's session hash;
-    the page view keeps the caller's own session with
-    ``update_session_auth_hash``.
+    The one verb for a password change: the member's change (page and API),
+    the reset (page and API) and the admin's password form call it. Every
+    token of the member (JWT access and refresh) is revoked in the same
+    write, and every session of theirs ends at its next request (Django's
+    session hash of the password); a caller who wants to keep their own
+    session calls ``update_session_auth_hash`` after this.
+
+    The revocation itself lives in ``User.save`` (see there for why), so
+    that the paths which are Django's own code and never call this function
+    (``manage.py changepassword``, a shell) revoke alike; this function adds
+    the audit line naming ``actor`` (``user:<id>`` for the member,
+    ``reset-link``, ``operator:<id>``). Precondition: the new password has
+    passed the site's validators (``check_site_password`` or a Django form).
     """
+    if raw_password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(raw_password)
+    user.save(update_fields=["password"])
+    log.info(
+        "account.password_set",
+        user_id=str(user.pk),
+        actor=actor,
+        usable=raw_password is not None,
+    )
+
+
+def change_password(user: Any, old_password: str, new_password: str) -> None:
+    """The member's own change: checks the old password, then ``set_password``."""
     if not user.check_password(old_password):
         raise _field_error("old_password", "Your current password is incorrect.")
     check_site_password(new_password, user, "new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    invalidate_tokens(user)
-    log.info("account.password_changed", user_id=str(user.pk))
+    set_password(user, new_password, actor=f"user:{user.pk}")
 
 
 def reset_link(user: Any) -> str:
@@ -219,8 +241,5 @@ def confirm_password_reset(uidb64: str, token: str, new_password: str) -> Any:
     if user is None:
         raise _field_error("token", "This reset link is invalid, expired or already used.")
     check_site_password(new_password, user, "new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    invalidate_tokens(user)
-    log.info("account.password_reset_done", user_id=str(user.pk))
+    set_password(user, new_password, actor="reset-link")
     return user
