@@ -96,10 +96,15 @@ class Connection:
             raw = socket.create_connection((target.host, target.port), timeout=timeout)
         except OSError as exc:
             raise TransportError(f"cannot connect to {target.host}:{target.port}: {exc}") from exc
-        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if target.scheme == "https":
-            context = ssl.create_default_context()
-            raw = context.wrap_socket(raw, server_hostname=target.host)
+        try:
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if target.scheme == "https":
+                context = ssl.create_default_context()
+                raw = context.wrap_socket(raw, server_hostname=target.host)
+        except OSError as exc:  # ssl.SSLError and a handshake timeout are OSErrors too
+            raw.close()
+            what = "TLS handshake" if target.scheme == "https" else "socket setup"
+            raise TransportError(f"{what} with {target.host}:{target.port} failed: {exc}") from exc
         self.sock = raw
         self.opened_ns = time.time_ns()
 

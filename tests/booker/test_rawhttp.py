@@ -1,0 +1,79 @@
+"""The raw HTTP transport against loopback servers that misbehave."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from booker.rawhttp import Connection, Target, TransportError
+
+
+class LoopbackServer:
+    """Accepts one TCP client, answers it with ``reply`` (plain bytes, no TLS).
+
+    ``client_closed`` is set when the client closes its socket (the server
+    reads end-of-stream or a reset); a leaked socket leaves it unset.
+    """
+
+    def __init__(self, reply: bytes):
+        self.reply = reply
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.client_closed = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        peer, _ = self.listener.accept()
+        with peer:
+            peer.settimeout(5)
+            if self.reply:
+                peer.sendall(self.reply)
+            try:
+                while peer.recv(65536):
+                    pass  # the TLS client's hello (and alerts), until it closes
+            except TimeoutError:
+                return  # still open after 5 s: leaked
+            except OSError:
+                pass  # reset: closed with our bytes unread
+            self.client_closed.set()
+
+    def close(self) -> None:
+        self.listener.close()
+        self._thread.join(timeout=6)
+
+
+@pytest.fixture
+def plain_server(request):
+    server = LoopbackServer(request.param)
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize(
+    "plain_server",
+    [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", b"\x00garbage\xff" * 20],
+    indirect=True,
+    ids=["plain-http", "garbage"],
+)
+def test_a_tls_handshake_with_a_plain_server_is_a_transport_error_and_closes_the_socket(
+    plain_server,
+):
+    target = Target.of(f"https://127.0.0.1:{plain_server.port}/")
+    with pytest.raises(TransportError, match="TLS"):
+        Connection(target, timeout=2.0)
+    # Still inside the test, the failed call's frames are alive: the socket is
+    # closed only if the transport closed it itself.
+    assert plain_server.client_closed.wait(3), "the TLS client's socket was left open"
+
+
+@pytest.mark.parametrize("plain_server", [b""], indirect=True, ids=["silent"])
+def test_a_tls_handshake_that_times_out_is_a_transport_error_and_closes_the_socket(
+    plain_server,
+):
+    target = Target.of(f"https://127.0.0.1:{plain_server.port}/")
+    with pytest.raises(TransportError, match="TLS"):
+        Connection(target, timeout=0.3)
+    assert plain_server.client_closed.wait(3), "the TLS client's socket was left open"
