@@ -174,8 +174,8 @@ def load_config(user: str | None = None, env_file: Path | None = None) -> Member
 
 def _release_instant(config: MemberConfig, at: str | None, profile: dict) -> datetime:
     """``--at``, else the profile's release rules (the club's defaults if it has none)."""
+    from booker.profiles.release_rules import default_release_rules
     from bookings.release import release_instant, rule_for_court
-    from configs.system_keys import default_release_rules
 
     rules = profile.get("release_rules") or default_release_rules()
     if at:

@@ -12,8 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
+
+from booker.profiles import default_profile, validate_profile
+from booker.profiles.release_rules import default_release_rules, validate_release_rules
 from tennisbook.values import InvalidValue, TimeSlot, clean_text, hourly_slots, parse_court_id
 
 
@@ -90,64 +93,6 @@ def validate_courts(value: Any) -> list[dict]:
     return courts
 
 
-# --- release rules ------------------------------------------------------------
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def validate_rule(value: Any, path: str) -> dict:
-    """A fixed daily opening, or a rolling window before each slot's start."""
-    _expect(value, dict, path, "a release rule object")
-    kind = value.get("kind")
-    if kind == "fixed_daily":
-        _only_keys(value, {"kind", "days_ahead", "at"}, path)
-        at = value.get("at", "00:00")
-        if not isinstance(at, str) or not _HHMM.match(at):
-            raise InvalidValue(f"{path}.at", "expected a time of day as HH:MM (24-hour).")
-        days = _int(value.get("days_ahead"), f"{path}.days_ahead", 0, 366)
-        return {"kind": kind, "days_ahead": days, "at": at}
-    if kind == "rolling":
-        _only_keys(value, {"kind", "minutes_before"}, path)
-        minutes = _int(value.get("minutes_before"), f"{path}.minutes_before", 1, 366 * 24 * 60)
-        return {"kind": kind, "minutes_before": minutes}
-    raise InvalidValue(f"{path}.kind", "expected 'fixed_daily' or 'rolling'.")
-
-
-def default_release_rules() -> dict:
-    return {
-        "time_zone": "America/Costa_Rica",
-        "default": {"kind": "fixed_daily", "days_ahead": 8, "at": "00:00"},
-        "courts": {
-            "5": {"kind": "fixed_daily", "days_ahead": 8, "at": "00:00"},
-            "7": {"kind": "fixed_daily", "days_ahead": 9, "at": "00:00"},
-        },
-    }
-
-
-def validate_release_rules(value: Any) -> dict:
-    _expect(value, dict, "release_rules", "an object with time_zone, default and courts")
-    _only_keys(value, {"time_zone", "default", "courts"}, "release_rules")
-    zone = value.get("time_zone")
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, TypeError, ValueError):
-        raise InvalidValue(
-            "release_rules.time_zone", f"{zone!r} is not an IANA time zone."
-        ) from None
-    courts = value.get("courts", {})
-    _expect(courts, dict, "release_rules.courts", "an object keyed by court id")
-    return {
-        "time_zone": zone,
-        "default": validate_rule(value.get("default"), "release_rules.default"),
-        "courts": {
-            str(parse_court_id(key, f"release_rules.courts.{key}")): validate_rule(
-                rule, f"release_rules.courts.{key}"
-            )
-            for key, rule in courts.items()
-        },
-    }
-
-
 # --- limits, retention, policies, flags ---------------------------------------
 
 _LIMITS = {
@@ -194,22 +139,15 @@ def validate_feature_flags(value: Any) -> dict:
     return flags
 
 
-# --- portal profile (the booking engine's description of the club's portal) -----
+# --- release rules and the portal profile: their format is the booking engine's -----
 
 
 def default_portal_profile() -> dict:
     """The demo portal's profile, pointed at the portal this deployment uses."""
-    # Imported here: booker.profiles validates release rules with this module.
-    from django.conf import settings
-
-    from booker.profiles import default_profile
-
     return default_profile(settings.DEMOCLUB_URL)
 
 
 def validate_portal_profile(value: Any) -> dict:
-    from booker.profiles import validate_profile
-
     return validate_profile(value, "portal_profile")
 
 

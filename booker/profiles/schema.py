@@ -6,6 +6,10 @@ admin), so it is checked field by field here and returned in canonical form
 such as ``portal_profile.login.submit.css`` or
 ``portal_profile.navigation.open_form[3].do``. Django-free on purpose:
 ``tennis.py`` validates the built-in profile without a settings module.
+
+Every ``{placeholder}`` is checked against the context its template is
+really filled from (``*_CONTEXT`` below), so a profile that would raise
+``KeyError`` at the release instant is refused when it is saved.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tennisbook.values import InvalidValue
+
+from .adapters import ADAPTERS
+from .checks import check_keys, expect
+from .release_rules import validate_release_rules
 
 ROOT = "portal_profile"
 OUTCOMES = (
@@ -31,29 +39,26 @@ OUTCOMES = (
 STEP_KINDS = ("open", "click", "frame", "top", "select", "wait", "set_src", "script")
 SUBMIT_PATHS = ("door", "replay", "browser")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
-_TEMPLATE_FIELDS = {"area", "day", "door_id", "dashboard_url", "area_name", "slot"}
 
-
-def _expect(value: Any, kind: type | tuple, path: str, what: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise InvalidValue(path, f"expected {what}.")
-    return value
-
-
-def _obj(value: Any, path: str, required: set[str], optional: set[str]) -> dict:
-    _expect(value, dict, path, "an object")
-    unknown = sorted(set(value) - required - optional)
-    if unknown:
-        allowed = ", ".join(sorted(required | optional))
-        raise InvalidValue(f"{path}.{unknown[0]}", f"unknown key; allowed: {allowed}.")
-    for key in sorted(required):
-        if key not in value:
-            raise InvalidValue(f"{path}.{key}", "this field is required.")
-    return value
+# What each template is formatted with: the names its caller's context holds.
+# Keep them in step with the callers (tests/booker/test_profiles.py checks).
+# navigation.open_form[*].url/value: PortalSession.form_context(), plus what
+# an earlier step captured (``capture``), in Page.run_steps.
+FORM_CONTEXT = ("area", "day", "dashboard_url")
+# door.<action>.fields: http_door.DoorClient (add: prepare._prepare_door).
+DOOR_CONTEXTS = {
+    "add": ("area", "day", "door_id"),
+    "schedules": ("area", "day"),
+    "reservations": (),
+}
+# slot_label.format: PortalAdapter.slot_label.
+SLOT_LABEL_CONTEXT = ("start", "end")
+# login.url, reservations.url and door.url are used as they are: no placeholders.
+VERBATIM: tuple[str, ...] = ()
 
 
 def _text(value: Any, path: str, *, max_length: int = 500, empty: bool = False) -> str:
-    _expect(value, str, path, "text")
+    expect(value, str, path, "text")
     if not empty and not value.strip():
         raise InvalidValue(path, "may not be blank.")
     if len(value) > max_length:
@@ -61,22 +66,22 @@ def _text(value: Any, path: str, *, max_length: int = 500, empty: bool = False) 
     return value
 
 
-def _template(value: Any, path: str, *, empty: bool = False) -> str:
-    """A text with ``{area}``-style placeholders, only known names allowed."""
+def _template(value: Any, path: str, available: tuple[str, ...], *, empty: bool = False) -> str:
+    """A text whose ``{name}`` placeholders are all in ``available``, its real context."""
     text = _text(value, path, empty=empty)
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError as exc:
         raise InvalidValue(path, f"bad placeholder syntax ({exc}).") from None
-    unknown = sorted(names - _TEMPLATE_FIELDS)
+    unknown = [name for name in names if name not in available]
     if unknown:
-        known = ", ".join(sorted(_TEMPLATE_FIELDS))
-        raise InvalidValue(path, f"unknown placeholder {{{unknown[0]}}}; known: {known}.")
+        known = ", ".join(available) or "none (this text is used as it is)"
+        raise InvalidValue(path, f"unknown placeholder {{{unknown[0]}}}; available: {known}.")
     return text
 
 
 def _number(value: Any, path: str, low: float, high: float) -> float:
-    _expect(value, (int, float), path, "a number")
+    expect(value, (int, float), path, "a number")
     if not low <= value <= high:
         raise InvalidValue(path, f"must be between {low:g} and {high:g}, got {value}.")
     return value
@@ -84,17 +89,17 @@ def _number(value: Any, path: str, low: float, high: float) -> float:
 
 def _locator(value: Any, path: str) -> dict:
     """``{"css": "...", "index": n}``: the n-th element matching a CSS selector."""
-    _obj(value, path, {"css"}, {"index"})
+    check_keys(value, path, {"css"}, {"index"})
     index = value.get("index", 0)
-    _expect(index, int, f"{path}.index", "a whole number")
+    expect(index, int, f"{path}.index", "a whole number")
     if not 0 <= index <= 100:
         raise InvalidValue(f"{path}.index", "must be between 0 and 100.")
     return {"css": _text(value["css"], f"{path}.css"), "index": index}
 
 
 def _url_path(value: Any, path: str) -> str:
-    text = _template(value, path)
-    if not (text.startswith("/") or text.startswith("{")):
+    text = _template(value, path, VERBATIM)
+    if not text.startswith("/"):
         raise InvalidValue(path, "expected a path starting with '/'.")
     return text
 
@@ -103,7 +108,9 @@ def _url_path(value: Any, path: str) -> str:
 
 
 def _login(value: Any, path: str) -> dict:
-    _obj(value, path, {"url", "username", "password", "submit"}, {"success_url_contains", "error"})
+    check_keys(
+        value, path, {"url", "username", "password", "submit"}, {"success_url_contains", "error"}
+    )
     out = {
         "url": _url_path(value["url"], f"{path}.url"),
         "username": _locator(value["username"], f"{path}.username"),
@@ -119,8 +126,9 @@ def _login(value: Any, path: str) -> dict:
     return out
 
 
-def _step(value: Any, path: str) -> dict:
-    _expect(value, dict, path, "a step object")
+def _step(value: Any, path: str, available: tuple[str, ...]) -> dict:
+    """One navigation step; its ``url``/``value`` may use the names in ``available``."""
+    expect(value, dict, path, "a step object")
     kind = value.get("do")
     if kind not in STEP_KINDS:
         raise InvalidValue(f"{path}.do", f"expected one of: {', '.join(STEP_KINDS)}.")
@@ -134,14 +142,14 @@ def _step(value: Any, path: str) -> dict:
         "set_src": ({"css", "url"}, {"index"}),
         "script": ({"js"}, set()),
     }[kind]
-    _obj(value, path, {"do", *needs[0]}, needs[1])
+    check_keys(value, path, {"do", *needs[0]}, needs[1])
     step: dict[str, Any] = {"do": kind}
     if "css" in value:
         step.update(_locator({"css": value["css"], "index": value.get("index", 0)}, path))
     if "url" in value:
-        step["url"] = _template(value["url"], f"{path}.url")
+        step["url"] = _template(value["url"], f"{path}.url", available)
     if "value" in value:
-        step["value"] = _template(value["value"], f"{path}.value")
+        step["value"] = _template(value["value"], f"{path}.value", available)
     if "capture" in value:
         if value["capture"] not in ("area_name",):
             raise InvalidValue(f"{path}.capture", "expected 'area_name'.")
@@ -154,22 +162,28 @@ def _step(value: Any, path: str) -> dict:
 
 
 def _navigation(value: Any, path: str) -> dict:
-    _obj(value, path, {"open_form"}, set())
-    steps = _expect(value["open_form"], list, f"{path}.open_form", "a list of steps")
+    check_keys(value, path, {"open_form"}, set())
+    steps = expect(value["open_form"], list, f"{path}.open_form", "a list of steps")
     if not steps:
         raise InvalidValue(f"{path}.open_form", "at least one step is required.")
     if len(steps) > 40:
         raise InvalidValue(f"{path}.open_form", "at most 40 steps.")
-    return {"open_form": [_step(s, f"{path}.open_form[{i}]") for i, s in enumerate(steps)]}
+    available, out = FORM_CONTEXT, []
+    for i, raw in enumerate(steps):
+        step = _step(raw, f"{path}.open_form[{i}]", available)
+        if step.get("capture"):  # later steps are filled with what this one read
+            available = (*available, step["capture"])
+        out.append(step)
+    return {"open_form": out}
 
 
 def _form(value: Any, path: str) -> dict:
-    _obj(value, path, {"form", "schedule", "submit"}, {"fields"})
-    fields = _expect(value.get("fields", {}), dict, f"{path}.fields", "an object of name: value")
+    # "submit" is retired (the form is submitted by script): accepted, dropped.
+    check_keys(value, path, {"form", "schedule"}, {"fields", "submit"})
+    fields = expect(value.get("fields", {}), dict, f"{path}.fields", "an object of name: value")
     return {
         "form": _text(value["form"], f"{path}.form"),
         "schedule": _text(value["schedule"], f"{path}.schedule"),
-        "submit": _text(value["submit"], f"{path}.submit"),
         "fields": {
             _text(k, f"{path}.fields.{k}", max_length=100): _text(
                 v, f"{path}.fields.{k}", empty=True
@@ -180,12 +194,12 @@ def _form(value: Any, path: str) -> dict:
 
 
 def _patterns(value: Any, path: str) -> dict:
-    _obj(value, path, {"success", "not_open", "slot_taken", "quota"}, set(OUTCOMES))
+    check_keys(value, path, {"success", "not_open", "slot_taken", "quota"}, set(OUTCOMES))
     out = {}
     for outcome in OUTCOMES:
         items = value.get(outcome, [])
         here = f"{path}.{outcome}"
-        _expect(items, list, here, "a list of patterns")
+        expect(items, list, here, "a list of patterns")
         if outcome in ("success", "not_open", "slot_taken", "quota") and not items:
             raise InvalidValue(here, "at least one pattern is required.")
         compiled = []
@@ -203,7 +217,7 @@ def _patterns(value: Any, path: str) -> dict:
 
 
 def _reply(value: Any, path: str) -> dict:
-    _obj(value, path, {"message", "patterns"}, set())
+    check_keys(value, path, {"message", "patterns"}, set())
     return {
         "message": _locator(value["message"], f"{path}.message"),
         "patterns": _patterns(value["patterns"], f"{path}.patterns"),
@@ -211,8 +225,8 @@ def _reply(value: Any, path: str) -> dict:
 
 
 def _reservations(value: Any, path: str) -> dict:
-    _obj(value, path, {"url", "row", "fields"}, {"id_attribute"})
-    fields = _obj(value["fields"], f"{path}.fields", {"day", "slot"}, {"area_name"})
+    check_keys(value, path, {"url", "row", "fields"}, {"id_attribute"})
+    fields = check_keys(value["fields"], f"{path}.fields", {"day", "slot"}, {"area_name"})
     return {
         "url": _url_path(value["url"], f"{path}.url"),
         "row": _locator(value["row"], f"{path}.row"),
@@ -222,8 +236,8 @@ def _reservations(value: Any, path: str) -> dict:
 
 
 def _slot_label(value: Any, path: str) -> dict:
-    _obj(value, path, {"format", "time_format"}, set())
-    fmt = _text(value["format"], f"{path}.format")
+    check_keys(value, path, {"format", "time_format"}, set())
+    fmt = _template(value["format"], f"{path}.format", SLOT_LABEL_CONTEXT)
     if "{start}" not in fmt or "{end}" not in fmt:
         raise InvalidValue(f"{path}.format", "must contain {start} and {end}.")
     time_format = _text(value["time_format"], f"{path}.time_format")
@@ -235,14 +249,16 @@ def _slot_label(value: Any, path: str) -> dict:
 
 
 def _submission(value: Any, path: str) -> dict:
-    _obj(value, path, set(), {"paths", "arrive_after_ms", "retry_interval_ms", "max_attempts"})
-    paths = _expect(value.get("paths", ["browser"]), list, f"{path}.paths", "a list of paths")
+    check_keys(
+        value, path, set(), {"paths", "arrive_after_ms", "retry_interval_ms", "max_attempts"}
+    )
+    paths = expect(value.get("paths", ["browser"]), list, f"{path}.paths", "a list of paths")
     for i, name in enumerate(paths):
         if name not in SUBMIT_PATHS:
             raise InvalidValue(f"{path}.paths[{i}]", f"expected one of: {', '.join(SUBMIT_PATHS)}.")
     if not paths or len(set(paths)) != len(paths):
         raise InvalidValue(f"{path}.paths", "a non-empty list without repeats is required.")
-    attempts = _expect(value.get("max_attempts", 200), int, f"{path}.max_attempts", "an integer")
+    attempts = expect(value.get("max_attempts", 200), int, f"{path}.max_attempts", "an integer")
     return {
         "paths": list(paths),
         "arrive_after_ms": _number(
@@ -256,11 +272,11 @@ def _submission(value: Any, path: str) -> dict:
 
 
 def _door(value: Any, path: str) -> dict:
-    _expect(value, dict, path, "an object")
+    expect(value, dict, path, "an object")
     if not value.get("enabled", False):
-        _obj(value, path, {"enabled"}, set(_DOOR_KEYS))
+        check_keys(value, path, {"enabled"}, set(_DOOR_KEYS))
         return {"enabled": False}
-    _obj(value, path, {"enabled", "url", "add"}, set(_DOOR_KEYS))
+    check_keys(value, path, {"enabled", "url", "add"}, set(_DOOR_KEYS))
     hashing = value.get("password_hash", "none")
     if hashing not in ("none", "md5", "sha1", "sha256"):
         raise InvalidValue(f"{path}.password_hash", "expected none, md5, sha1 or sha256.")
@@ -272,18 +288,22 @@ def _door(value: Any, path: str) -> dict:
         "password_field": _text(value.get("password_field", "password"), f"{path}.password_field"),
         "password_hash": hashing,
         "message_key": _text(value.get("message_key", "message"), f"{path}.message_key"),
-        "add": _door_action(value["add"], f"{path}.add", set()),
+        "add": _door_action(value["add"], f"{path}.add", "add", set()),
         "schedules": None,
         "reservations": None,
     }
     if value.get("schedules") is not None:
         out["schedules"] = _door_action(
-            value["schedules"], f"{path}.schedules", {"list_key", "id_key", "label_key"}
+            value["schedules"],
+            f"{path}.schedules",
+            "schedules",
+            {"list_key", "id_key", "label_key"},
         )
     if value.get("reservations") is not None:
         out["reservations"] = _door_action(
             value["reservations"],
             f"{path}.reservations",
+            "reservations",
             {"list_key", "id_key", "area_key", "day_key", "slot_key"},
         )
     return out
@@ -295,12 +315,15 @@ _DOOR_KEYS = (
 )  # fmt: skip
 
 
-def _door_action(value: Any, path: str, extra: set[str]) -> dict:
-    _obj(value, path, {"action", "fields"} | extra, set())
-    fields = _expect(value["fields"], dict, f"{path}.fields", "an object of name: template")
+def _door_action(value: Any, path: str, kind: str, extra: set[str]) -> dict:
+    check_keys(value, path, {"action", "fields"} | extra, set())
+    fields = expect(value["fields"], dict, f"{path}.fields", "an object of name: template")
+    context = DOOR_CONTEXTS[kind]
     out = {
         "action": _text(value["action"], f"{path}.action"),
-        "fields": {k: _template(v, f"{path}.fields.{k}", empty=True) for k, v in fields.items()},
+        "fields": {
+            k: _template(v, f"{path}.fields.{k}", context, empty=True) for k, v in fields.items()
+        },
     }
     for key in sorted(extra):
         out[key] = _text(value[key], f"{path}.{key}")
@@ -310,14 +333,15 @@ def _door_action(value: Any, path: str, extra: set[str]) -> dict:
 # --- the whole profile -----------------------------------------------------------
 
 _REQUIRED = {"name", "base_url", "login", "navigation", "form", "reply", "reservations"}
-_OPTIONAL = {
-    "adapter", "time_zone", "day_format", "slot_label", "release_rules", "submission", "door",
-}  # fmt: skip
+_OPTIONAL = {"adapter", "day_format", "slot_label", "release_rules", "submission", "door"}
+# Retired keys, accepted because stored profiles still carry them, then dropped:
+# the club's time zone is release_rules.time_zone.
+_RETIRED = {"time_zone"}
 
 
 def validate_profile(value: Any, path: str = ROOT) -> dict:
     """The canonical profile, or ``InvalidValue`` naming the bad field's path."""
-    _obj(value, path, _REQUIRED, _OPTIONAL)
+    check_keys(value, path, _REQUIRED, _OPTIONAL | _RETIRED)
     name = _text(value["name"], f"{path}.name", max_length=50)
     if not _NAME.match(name):
         raise InvalidValue(f"{path}.name", "lower-case letters, digits, '-' and '_' only.")
@@ -335,15 +359,12 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
             f"{path}.day_format", f"use {{year}}, {{month}} and {{day}} only ({exc})."
         ) from None
     adapter = _text(value.get("adapter", "default"), f"{path}.adapter", max_length=50)
-    from .adapters import ADAPTERS
-
     if adapter not in ADAPTERS:
         raise InvalidValue(f"{path}.adapter", f"unknown adapter; known: {', '.join(ADAPTERS)}.")
     profile = {
         "name": name,
         "adapter": adapter,
         "base_url": base_url.rstrip("/"),
-        "time_zone": _text(value.get("time_zone", "UTC"), f"{path}.time_zone"),
         "day_format": day_format,
         "slot_label": _slot_label(
             value.get("slot_label", {"format": "De {start} a {end}", "time_format": "%I:%M %p"}),
@@ -359,18 +380,9 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
         "release_rules": None,
     }
     if value.get("release_rules") is not None:
-        profile["release_rules"] = _release_rules(value["release_rules"], f"{path}.release_rules")
+        profile["release_rules"] = validate_release_rules(
+            value["release_rules"], f"{path}.release_rules"
+        )
     if "door" in profile["submission"]["paths"] and not profile["door"]["enabled"]:
         raise InvalidValue(f"{path}.submission.paths", "'door' is listed but the door is disabled.")
     return profile
-
-
-def _release_rules(value: Any, path: str) -> dict:
-    # The same rules as the club's SystemConfig key; re-pathed under the profile.
-    from configs.system_keys import validate_release_rules
-
-    try:
-        return validate_release_rules(value)
-    except InvalidValue as exc:
-        field = exc.field.replace("release_rules", path, 1)
-        raise InvalidValue(field, exc.message) from None

@@ -69,6 +69,67 @@ def test_a_malformed_profile_is_rejected_with_the_path_of_the_bad_field(change, 
     assert caught.value.field == path
 
 
+@pytest.mark.parametrize(
+    ("change", "path", "available"),
+    [
+        # {slot} was once accepted everywhere and raised KeyError at the release.
+        (
+            lambda p: p["navigation"]["open_form"][6].update(url="day.php?slot={slot}"),
+            "portal_profile.navigation.open_form[6].url",
+            "area, day, dashboard_url, area_name",
+        ),
+        # area_name exists only after the step that captures it.
+        (
+            lambda p: p["navigation"]["open_form"][0].update(url="{dashboard_url}&n={area_name}"),
+            "portal_profile.navigation.open_form[0].url",
+            "area, day, dashboard_url",
+        ),
+        (
+            lambda p: p["door"]["schedules"]["fields"].update(id="{door_id}"),
+            "portal_profile.door.schedules.fields.id",
+            "area, day",
+        ),
+        (
+            lambda p: p["door"]["add"]["fields"].update(court="{area_name}"),
+            "portal_profile.door.add.fields.court",
+            "area, day, door_id",
+        ),
+        (
+            lambda p: p["door"]["reservations"]["fields"].update(day="{day}"),
+            "portal_profile.door.reservations.fields.day",
+            "none (this text is used as it is)",
+        ),
+        (
+            lambda p: p["reservations"].update(url="/my_reservations.php?day={day}"),
+            "portal_profile.reservations.url",
+            "none (this text is used as it is)",
+        ),
+        (
+            lambda p: p["slot_label"].update(format="De {start} a {end} ({area})"),
+            "portal_profile.slot_label.format",
+            "start, end",
+        ),
+    ],
+)
+def test_a_placeholder_its_template_is_not_filled_with_is_refused_at_validation(
+    change, path, available
+):
+    with pytest.raises(InvalidValue) as caught:
+        system_keys.validate("portal_profile", _broken(change))
+    assert caught.value.field == path
+    assert caught.value.message.startswith("unknown placeholder {")
+    assert caught.value.message.endswith(f"; available: {available}.")
+
+
+def test_retired_keys_of_stored_profiles_are_accepted_and_dropped():
+    stored = _broken(lambda p: p.update(time_zone="America/Costa_Rica"))
+    stored["form"]["submit"] = "input#save_btn"
+    profile = validate_profile(stored)
+    assert "time_zone" not in profile
+    assert "submit" not in profile["form"]
+    assert profile == default_profile()
+
+
 def test_a_profile_that_is_not_an_object_is_rejected():
     with pytest.raises(InvalidValue) as caught:
         validate_profile(["no"])
