@@ -7,6 +7,10 @@ PynamoDB models are not ORM models, so they cannot be registered with
 the admin's own templates and context, so they look and behave like the rest
 of the admin. The admin index links to them (``templates/admin/index.html``).
 A portal password is never shown: the form only offers to replace it.
+
+A configuration whose member no longer exists (an *orphan*: the member's
+deletion could not erase it, see ``configs.signals``) is listed as such and
+can only be deleted, one by one or all at once.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from tennisbook import values
-from tennisbook.dynamo import Conflict, DataError
+from tennisbook.dynamo import Conflict, DataError, NotFound
+from tennisbook.validators import validate_portal_password, validate_portal_username
 from tennisbook.values import InvalidValue
 
 from . import services, system_keys
@@ -56,11 +61,20 @@ def _slot_choices() -> list[tuple[str, str]]:
 
 
 class UserConfigForm(forms.Form):
-    portal_username = forms.CharField(max_length=64, required=False)
+    """An operator's edit of a member's configuration.
+
+    Fields are checked by the shared validators (``tennisbook.validators``),
+    the ones the API's serializers use, so both answer with the same message.
+    """
+
+    portal_username = forms.CharField(
+        max_length=64, required=False, validators=[validate_portal_username]
+    )
     new_portal_password = forms.CharField(
         required=False,
         strip=False,
         max_length=128,
+        validators=[validate_portal_password],
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Leave empty to keep the stored password. It is never shown.",
     )
@@ -92,8 +106,20 @@ class UserConfigForm(forms.Form):
             "live_updates": notes.live_updates,
         }
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        court_id, slots = data.get("preferred_court"), data.get("preferred_slots")
+        if court_id is not None and slots:
+            try:
+                court = services.get_court(court_id, "preferred_court")
+                for slot in slots:
+                    services.check_slot_for_court(court, slot, "preferred_slots")
+            except InvalidValue as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
     def changes(self) -> dict[str, Any]:
-        """Validated changes for ``services.update_user_config`` (shared validators)."""
+        """The validated changes, for ``services.update_user_config``."""
         data = self.cleaned_data
         changes: dict[str, Any] = {
             "preferred_court": data["preferred_court"],
@@ -104,37 +130,32 @@ class UserConfigForm(forms.Form):
             },
         }
         if data["portal_username"]:
+            # Validated already; this gives its canonical form (NFC).
             changes["portal_username"] = values.clean_portal_username(data["portal_username"])
         if data["new_portal_password"]:
-            changes["portal_password"] = values.clean_portal_password(data["new_portal_password"])
+            changes["portal_password"] = data["new_portal_password"]  # kept exactly as typed
         return changes
 
 
 def userconfig_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
+    only_orphans = request.GET.get("orphans") == "1"
     try:
         configs = services.list_user_configs()
     except DataError as exc:
         _fail(request, exc)
         configs = []
-    users = get_user_model().objects.in_bulk([c.user_id for c in configs], field_name="pk")
+    keys = [key for key in (_uuid(c.user_id) for c in configs) if key is not None]
+    users = get_user_model().objects.in_bulk(keys)
     rows = []
     for config in configs:
         user = users.get(_uuid(config.user_id))
-        row = {"config": config, "user": user}
-        haystack = " ".join(
-            filter(
-                None,
-                [
-                    config.user_id,
-                    config.portal_username,
-                    user and user.username,
-                    user and user.email,
-                ],
-            )
-        ).lower()
-        if not query or query.lower() in haystack:
-            rows.append(row)
+        rows.append({"config": config, "user": user, "orphan": user is None})
+    orphans = sum(row["orphan"] for row in rows)
+    if only_orphans:
+        rows = [row for row in rows if row["orphan"]]
+    if query:
+        rows = [row for row in rows if query.lower() in _haystack(row)]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -142,8 +163,16 @@ def userconfig_list(request: HttpRequest) -> HttpResponse:
         "Member configurations",
         page=page,
         query=query,
+        only_orphans=only_orphans,
+        orphans=orphans,
         total=len(configs),
     )
+
+
+def _haystack(row: dict) -> str:
+    config, user = row["config"], row["user"]
+    words = [config.user_id, config.portal_username, user and user.username, user and user.email]
+    return " ".join(filter(None, words)).lower()
 
 
 def _uuid(value: str) -> Any:
@@ -153,25 +182,39 @@ def _uuid(value: str) -> Any:
         return None
 
 
+def _member(user_id: str) -> Any:
+    """The site user with this id, or None (deleted, or never a user's id)."""
+    key = _uuid(user_id)
+    return get_user_model().objects.filter(pk=key).first() if key else None
+
+
 def userconfig_change(request: HttpRequest, user_id: Any) -> HttpResponse:
     user_id = str(user_id)
-    user = get_user_model().objects.filter(pk=user_id).first()
+    user = _member(user_id)
+    try:
+        config = services.find_user_config(user_id)
+        if user is not None:
+            form = UserConfigForm(request.POST or None, initial=UserConfigForm.initial_for(config))
+    except DataError as exc:
+        _fail(request, exc)
+        return redirect("configs-admin:userconfig-list")
     if user is None:
-        raise Http404("No such user.")
-    config = services.find_user_config(user_id)
-    form = UserConfigForm(request.POST or None, initial=UserConfigForm.initial_for(config))
-    if request.method == "POST" and form.is_valid():
+        if config is None:
+            raise Http404("No such user.")
+        messages.warning(request, "This member no longer exists: the configuration is an orphan.")
+        return redirect("configs-admin:userconfig-delete", user_id=user_id)
+    if request.method == "POST":
         try:
-            services.update_user_config(
-                user_id, actor=f"operator:{request.user.pk}", **form.changes()
-            )
+            if form.is_valid():
+                services.update_user_config(
+                    user_id, actor=f"operator:{request.user.pk}", **form.changes()
+                )
+                messages.success(request, f"Saved the configuration of {user.username}.")
+                return redirect("configs-admin:userconfig-list")
         except InvalidValue as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except (DataError, CryptoError) as exc:
             _fail(request, exc)
-        else:
-            messages.success(request, f"Saved the configuration of {user.username}.")
-            return redirect("configs-admin:userconfig-list")
     return _render(
         request,
         "userconfig_change.html",
@@ -182,16 +225,63 @@ def userconfig_change(request: HttpRequest, user_id: Any) -> HttpResponse:
     )
 
 
-def userconfig_delete(request: HttpRequest, user_id: Any) -> HttpResponse:
-    user_id = str(user_id)
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or services.find_user_config(user_id) is None:
-        raise Http404("No such configuration.")
-    if request.method == "POST":
-        services.delete_user_config(user_id)
-        messages.success(request, f"Deleted the configuration of {user.username}.")
+def userconfig_delete(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Delete one configuration: a member's, or an orphan (its member is gone)."""
+    user = _member(user_id)
+    try:
+        config = services.find_user_config(user_id)
+    except DataError as exc:
+        _fail(request, exc)
         return redirect("configs-admin:userconfig-list")
-    return _render(request, "userconfig_delete.html", "Delete configuration", member=user)
+    if config is None:
+        raise Http404("No such configuration.")
+    label = user.username if user else f"the deleted member {user_id}"
+    if request.method == "POST":
+        try:
+            services.delete_user_config(user_id)
+        except NotFound:
+            messages.info(request, f"The configuration of {label} was already deleted.")
+        except DataError as exc:
+            _fail(request, exc)
+            return redirect("configs-admin:userconfig-delete", user_id=user_id)
+        else:
+            messages.success(request, f"Deleted the configuration of {label}.")
+        return redirect("configs-admin:userconfig-list")
+    return _render(
+        request,
+        "userconfig_delete.html",
+        "Delete configuration",
+        member=user,
+        config=config,
+        label=label,
+    )
+
+
+def userconfig_delete_orphans(request: HttpRequest) -> HttpResponse:
+    """Delete every configuration whose member no longer exists (after a confirmation)."""
+    try:
+        if request.method == "POST":
+            deleted, failed = services.delete_orphan_user_configs(
+                actor=f"operator:{request.user.pk}"
+            )
+            if deleted:
+                messages.success(request, f"Deleted {len(deleted)} orphan configuration(s).")
+            if failed:
+                messages.error(
+                    request,
+                    f"{len(failed)} orphan configuration(s) could not be deleted "
+                    "(DynamoDB failed); they are still listed, try again.",
+                )
+            if not deleted and not failed:
+                messages.info(request, "There were no orphan configurations.")
+            return redirect("configs-admin:userconfig-list")
+        orphans = services.orphan_user_configs()
+    except DataError as exc:
+        _fail(request, exc)
+        return redirect("configs-admin:userconfig-list")
+    return _render(
+        request, "userconfig_delete_orphans.html", "Delete orphan configurations", orphans=orphans
+    )
 
 
 # --- SystemConfig ----------------------------------------------------------------
@@ -256,7 +346,13 @@ urlpatterns = [
         name="userconfig-change",
     ),
     path(
-        "userconfigs/<uuid:user_id>/delete/",
+        "userconfigs/delete-orphans/",
+        admin.site.admin_view(userconfig_delete_orphans),
+        name="userconfig-delete-orphans",
+    ),
+    # Any key, not only a UUID: an orphan's key may never have been a user's id.
+    path(
+        "userconfigs/<path:user_id>/delete/",
         admin.site.admin_view(userconfig_delete),
         name="userconfig-delete",
     ),

@@ -6,4 +6,5 @@ class ConfigsConfig(AppConfig):
     verbose_name = "Configuration"
 
     def ready(self) -> None:
-        from . import dynamo  # noqa: F401 - registers the table models
+        # Registers the table models; connects the receivers.
+        from . import dynamo, signals  # noqa: F401

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import copy
 import time
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from django.contrib.auth import get_user_model
 
-from tennisbook.dynamo import NotFound, Unavailable
+from tennisbook.dynamo import Conflict, DataError, NotFound, Unavailable
 from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
 
 from . import system_keys
@@ -149,8 +152,101 @@ def save_user_config(user_id: str, **changes: Any) -> UserConfig:
 
 
 def delete_user_config(user_id: str) -> None:
+    """Delete the configuration as last read; ``Conflict`` if it changed meanwhile."""
     user_configs.delete(get_user_config(user_id))
     log.info("user_config.deleted", user_id=str(user_id))
+
+
+# --- members who are gone ------------------------------------------------------------
+
+ERASE_ATTEMPTS = 3
+
+
+def erase_user_config(user_id: str, *, reason: str) -> bool:
+    """Delete whatever configuration ``user_id`` has; True if there was one.
+
+    For a member who is gone, so a concurrent edit is not a reason to keep
+    the secret: the delete is retried on the fresh version. Raises
+    ``Unavailable`` (or another ``DataError``) when DynamoDB cannot do it.
+    """
+    user_id = str(user_id)
+    for _ in range(ERASE_ATTEMPTS):
+        config = find_user_config(user_id)
+        if config is None:
+            return False
+        try:
+            user_configs.delete(config)
+        except Conflict:
+            continue  # edited (or deleted) meanwhile: read it again
+        log.info("user_config.deleted", user_id=user_id, reason=reason)
+        return True
+    raise Conflict(f"The configuration of {user_id} kept changing; it was not deleted.")
+
+
+def erase_config_of_deleted_member(user_id: str) -> None:
+    """Erase the configuration (portal credentials) of a member just deleted.
+
+    Runs after the deletion committed (``configs.signals``), so it never
+    raises: the member is gone and there is nothing to roll back. When
+    DynamoDB fails the row is left behind as an *orphan*: logged at error
+    level (``user_config.orphaned``, with the id), shown as an orphan in the
+    admin's member configurations and deletable there, one by one or all at
+    once (``delete_orphan_user_configs``).
+    """
+    try:
+        erase_user_config(user_id, reason="member deleted")
+    except DataError as exc:
+        log.error(
+            "user_config.orphaned",
+            user_id=str(user_id),
+            error=str(exc),
+            remedy="delete it at /admin/configs/userconfigs/?orphans=1",
+        )
+
+
+def existing_member_ids(user_ids: Iterable[str]) -> set[str]:
+    """The ids among ``user_ids`` whose site account still exists."""
+    keys = set()
+    for user_id in user_ids:
+        try:
+            keys.add(uuid.UUID(str(user_id)))
+        except ValueError:
+            continue  # not a site user's id at all: an orphan by definition
+    found = get_user_model().objects.filter(pk__in=keys).values_list("pk", flat=True)
+    return {str(pk) for pk in found}
+
+
+def is_orphan(config: UserConfig) -> bool:
+    return not existing_member_ids([config.user_id])
+
+
+def orphan_user_configs() -> list[UserConfig]:
+    """Configurations whose member no longer exists (a table scan)."""
+    configs = list_user_configs()
+    members = existing_member_ids(config.user_id for config in configs)
+    return [config for config in configs if config.user_id not in members]
+
+
+def delete_orphan_user_configs(*, actor: str) -> tuple[list[str], list[str]]:
+    """Delete every orphan configuration; returns the ids deleted and those that failed.
+
+    Each orphan is re-checked just before its deletion (a member is never
+    recreated under an old id, but the check is cheap). A failure on one row
+    does not stop the others; the failed ones stay listed as orphans.
+    """
+    deleted, failed = [], []
+    for config in orphan_user_configs():
+        if not is_orphan(config):
+            continue
+        try:
+            erase_user_config(config.user_id, reason=f"orphan deleted by {actor}")
+        except DataError as exc:
+            log.error("user_config.orphan_not_deleted", user_id=config.user_id, error=str(exc))
+            failed.append(config.user_id)
+        else:
+            deleted.append(config.user_id)
+    log.info("user_config.orphans_deleted", actor=actor, deleted=len(deleted), failed=len(failed))
+    return deleted, failed
 
 
 # --- API and admin helpers ---------------------------------------------------------

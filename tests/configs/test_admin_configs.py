@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 
 from configs import services
+from tennisbook.dynamo import Unavailable
+from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -103,3 +105,141 @@ def test_an_operator_edits_a_system_setting_with_validation(admin_client):
     assert b"limits.max_active_requests" in refused.content
     assert saved.status_code == 302
     assert services.get_system_value("limits") == good
+
+
+# --- orphans: configurations whose member no longer exists -------------------------
+
+
+@pytest.fixture
+def orphan():
+    """A configuration whose member was deleted without it (a random user id)."""
+    return factories.user_config(portal_username="orphan-101").user_id
+
+
+def test_an_orphan_config_is_listed_as_an_orphan(admin_client, member, orphan):
+    services.update_user_config(str(member.pk), portal_username="101", portal_password="pw-1")
+
+    listed = admin_client.get("/admin/configs/userconfigs/")
+    only = admin_client.get("/admin/configs/userconfigs/?orphans=1")
+
+    assert listed.status_code == 200
+    assert b"orphan: member deleted" in listed.content
+    assert f"/admin/configs/userconfigs/{orphan}/delete/".encode() in listed.content
+    assert b"1 configuration belongs to members who no longer exist" in listed.content
+    assert orphan.encode() in only.content
+    assert b"alice" not in only.content
+
+
+def test_an_operator_deletes_an_orphan_config(admin_client, orphan):
+    url = f"/admin/configs/userconfigs/{orphan}/delete/"
+
+    confirm = admin_client.get(url)
+    deleted = admin_client.post(url)
+
+    assert confirm.status_code == 200
+    assert b"orphan" in confirm.content
+    assert b"orphan-101" in confirm.content
+    assert deleted.status_code == 302
+    assert services.find_user_config(orphan) is None
+
+
+def test_an_orphan_whose_key_was_never_a_user_id_is_listed_and_deletable(admin_client):
+    factories.user_config(user_id="not-a-uuid")
+
+    listed = admin_client.get("/admin/configs/userconfigs/")
+    deleted = admin_client.post("/admin/configs/userconfigs/not-a-uuid/delete/")
+
+    assert listed.status_code == 200
+    assert b"not-a-uuid" in listed.content
+    assert deleted.status_code == 302
+    assert services.find_user_config("not-a-uuid") is None
+
+
+def test_opening_an_orphan_leads_to_its_deletion(admin_client, orphan):
+    response = admin_client.get(f"/admin/configs/userconfigs/{orphan}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/configs/userconfigs/{orphan}/delete/"
+
+
+def test_a_missing_config_still_answers_404(admin_client):
+    missing = "00000000-0000-4000-8000-000000000000"
+
+    assert admin_client.get(f"/admin/configs/userconfigs/{missing}/").status_code == 404
+    assert admin_client.post(f"/admin/configs/userconfigs/{missing}/delete/").status_code == 404
+
+
+def test_deleting_every_orphan_keeps_the_members_configs(admin_client, member, orphan):
+    services.update_user_config(str(member.pk), portal_username="101", portal_password="pw-1")
+    second = factories.user_config().user_id
+
+    confirm = admin_client.get("/admin/configs/userconfigs/delete-orphans/")
+    swept = admin_client.post("/admin/configs/userconfigs/delete-orphans/", follow=True)
+
+    assert orphan.encode() in confirm.content
+    assert second.encode() in confirm.content
+    assert str(member.pk).encode() not in confirm.content
+    assert b"Deleted 2 orphan configuration(s)." in swept.content
+    assert services.find_user_config(orphan) is None
+    assert services.find_user_config(second) is None
+    assert services.find_user_config(str(member.pk)) is not None
+
+
+def test_orphans_that_could_not_be_deleted_are_reported_and_stay(admin_client, orphan, monkeypatch):
+    def down(*args, **kwargs):
+        raise Unavailable("DynamoDB at test cannot be reached.")
+
+    monkeypatch.setattr(services.user_configs, "delete", down)
+    swept = admin_client.post("/admin/configs/userconfigs/delete-orphans/", follow=True)
+    monkeypatch.undo()
+
+    assert swept.status_code == 200
+    assert b"1 orphan configuration(s) could not be deleted" in swept.content
+    assert services.find_user_config(orphan) is not None
+
+
+def test_dynamodb_down_on_the_delete_page_is_a_message_not_a_500(admin_client, member, monkeypatch):
+    def down(*args, **kwargs):
+        raise Unavailable("DynamoDB at test cannot be reached.")
+
+    monkeypatch.setattr(services.user_configs, "get", down)
+    response = admin_client.get(f"/admin/configs/userconfigs/{member.pk}/delete/", follow=True)
+
+    assert response.status_code == 200
+    assert b"unavailable" in response.content
+
+
+# --- the form checks with the shared validators -----------------------------------
+
+
+def test_the_admin_form_checks_with_the_validators_the_api_uses(admin_client, member):
+    response = admin_client.post(
+        f"/admin/configs/userconfigs/{member.pk}/",
+        {"portal_username": "101", "new_portal_password": " padded-pw"},
+    )
+
+    assert response.status_code == 200
+    assert b"may not start or end with a space." in response.content
+    assert services.find_user_config(str(member.pk)) is None
+
+
+def test_the_admin_form_refuses_a_slot_the_court_does_not_offer(admin_client, member):
+    courts = [
+        {"id": 5, "name": "Court 1", "slots": ["De 07:00 AM a 08:00 AM"]},
+        {"id": 7, "name": "Court 2", "slots": ["De 08:00 AM a 09:00 AM"]},
+    ]
+    services.set_system_value("courts", courts, actor="test")
+
+    response = admin_client.post(
+        f"/admin/configs/userconfigs/{member.pk}/",
+        {
+            "portal_username": "101",
+            "new_portal_password": "pw-1",
+            "preferred_court": "5",
+            "preferred_slots": ["De 08:00 AM a 09:00 AM"],
+        },
+    )
+
+    assert response.status_code == 200
+    assert b"is not a slot of Court 1" in response.content
+    assert services.find_user_config(str(member.pk)) is None
