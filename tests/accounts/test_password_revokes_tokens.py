@@ -89,7 +89,9 @@ def test_the_password_change_page_revokes_tokens_and_other_sessions(phone, lapto
 
     assert response.status_code == 302
     assert_revoked(phone, laptop)
-    assert desk.get("/accounts/").status_code == 200  # the caller's own session stays
+    done = desk.get(response["Location"])  # the caller's own session stays
+    assert done.status_code == 200
+    assert b"every other browser and app" in done.content
 
 
 def _reset_link() -> str:
