@@ -2,21 +2,19 @@
 
 The slowest path and the last resort: after ``release_browser()`` it
 relaunches a browser under the engine's pool (``session.ensure_browser``)
-only when the HTTP paths could not be used.
+only when the HTTP paths could not be used, in ``arm`` (before the lease is
+checked), so that ``send`` is only the submit.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from .classify import classify
 from .pages import ReservationForm
+from .portal_session import PortalSession
 from .results import Choice
 from .submit import Reply
-
-if TYPE_CHECKING:
-    from .session import BookingSession
 
 
 class BrowserPath:
@@ -24,7 +22,7 @@ class BrowserPath:
 
     name = "browser"
 
-    def __init__(self, session: BookingSession):
+    def __init__(self, session: PortalSession):
         self.session = session
         # The form is on screen (false after a submit, or with no browser yet).
         self.fresh = session.browser is not None and session.form_court is not None
@@ -41,17 +39,23 @@ class BrowserPath:
             return  # relaunched only if the HTTP paths fail: no browser is idle meanwhile
         first = next(iter(self.session.schedule_ids))
         if self.fresh and first.court == self.session.form_court:
-            self.form.fill(self.session.schedule_ids[first], self.session.extra_fields)
+            self.form.fill(self.session.schedule_ids[first])
 
-    def send(self, choice: Choice) -> Reply:
+    def arm(self, choice: Choice) -> None:
+        """Get ``choice``'s form on screen: a browser relaunched and logged in if need be."""
         session = self.session
         if session.browser is None:
             session.ensure_browser()
             self.fresh = False
         if not self.fresh or choice.court != session.form_court:
             session.open_form(choice.court)
+            self.fresh = True
+
+    def send(self, choice: Choice) -> Reply:
+        session = self.session
+        self.arm(choice)  # nothing to do when the loop has just armed it
         self.fresh = False
-        sent = self.form.submit(session.schedule_ids[choice], session.extra_fields)
+        sent = self.form.submit(session.schedule_ids[choice])
         message, html = self.form.reply()
         outcome = classify(message, session.engine.profile["reply"]["patterns"])
         return Reply(outcome, message, sent, time.time_ns(), None, html)

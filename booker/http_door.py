@@ -104,6 +104,9 @@ class DoorPath:
     def warm(self) -> None:
         self.client.pool.warm()
 
+    def arm(self, key: object) -> None:
+        """Nothing to get ready: the request is prebuilt."""
+
     def send(self, key: object) -> Reply:
         return self.client.reply_of(exchange(self.client.pool, self.requests[key]))
 

@@ -14,9 +14,8 @@ from selenium.common.exceptions import WebDriverException
 from .classify import normalize
 from .clock import HttpClock
 from .http_door import DoorClient, DoorPath
-from .pages import LoginFailed, LoginPage, PageError, ReservationForm, ReservationList
+from .pages import LoginFailed, PageError, ReservationList
 from .rawhttp import TransportError
-from .replay import ReplayPath
 from .results import BookingResult, Choice, Credentials, Outcome, Plan
 from .session import BookingSession
 from .submit import Unavailable
@@ -41,14 +40,11 @@ def prepare_session(
     watch = session.watch
     try:
         session.launch_browser()
-        driver = session.browser.driver
         with watch.step("login"):
-            session.dashboard_url = LoginPage(driver, engine.profile).login(
-                credentials.username, credentials.password
-            )
+            session.login()
         with watch.step("check_existing"):
-            rows = ReservationList(driver, engine.profile).rows()
-        _open_forms(session)
+            rows = ReservationList(session.browser.driver, engine.profile).rows()
+        session.open_forms()
         # A worker resuming after a crash must not book twice (DESIGN, pipeline step 6).
         session.existing = find_booking(engine, plan, rows, session.area_names)
         _prepare_door(session)
@@ -75,61 +71,6 @@ def prepare_session(
     return session
 
 
-def relogin(session: BookingSession) -> None:
-    """Log in again after the portal dropped the session; rebuild the form requests.
-
-    A session whose browser was released gets one again under the pool (and
-    keeps it until ``fire`` ends or ``release_browser`` is called again).
-    """
-    engine = session.engine
-    with session.watch.step("relogin"):
-        if session.browser is None:
-            session.launch_browser()
-        session.dashboard_url = LoginPage(session.browser.driver, engine.profile).login(
-            session.credentials.username, session.credentials.password
-        )
-        for path in session.paths:
-            if path.name == "replay":
-                path.close()
-        session.paths = [p for p in session.paths if p.name != "replay"]
-        _open_forms(session)
-
-
-def _open_forms(session: BookingSession) -> None:
-    """Open each court's form once, read its slot ids; end on the first choice's form."""
-    engine, plan = session.engine, session.plan
-    form = ReservationForm(session.browser.driver, engine.profile)
-    courts = list(dict.fromkeys(c.court for c in plan.choices))
-    paths = session.path_names
-    replay = ReplayPath(engine.profile) if "replay" in paths else None
-    day = engine.adapter.format_day(plan.day)
-    for court in reversed(courts):  # the first choice's form stays open for the browser path
-        context = {"area": str(court), "day": day, "dashboard_url": session.dashboard_url}
-        with session.watch.step("open_form", court=court):
-            captured = form.open(context)
-            snapshot = form.snapshot()
-        session.area_names[court] = captured.get("area_name", "")
-        options = {normalize(label): value for label, value in snapshot["options"]}
-        cookies = session.browser.driver.get_cookies() if replay else []
-        for choice in plan.choices:
-            if choice.court != court:
-                continue
-            web_id = options.get(normalize(engine.adapter.slot_label(choice.slot)))
-            if web_id is None:
-                session.notes.append(f"court {court}: no slot {choice.slot.label!r} in the form")
-                continue
-            session.schedule_ids[choice] = web_id
-            if replay is not None:
-                try:
-                    replay.prepare(choice, snapshot, web_id, cookies, _extra(plan))
-                except Unavailable as exc:
-                    session.notes.append(f"replay: {exc}")
-                    replay = None
-    if replay is not None:
-        session.paths.append(replay)
-    session.form_court = courts[0]
-
-
 def _prepare_door(session: BookingSession) -> None:
     engine, plan = session.engine, session.plan
     if "door" not in session.path_names:
@@ -151,16 +92,11 @@ def _prepare_door(session: BookingSession) -> None:
                     )
                     if door_id is None:
                         continue
-                    context = {"area": str(court), "day": day, "door_id": door_id}
-                    door.prepare(choice, {**context, **_extra(plan)})
+                    door.prepare(choice, {"area": str(court), "day": day, "door_id": door_id})
         except (Unavailable, TransportError) as exc:
             session.notes.append(f"door: {exc}")
             return
     session.paths.insert(0, door)
-
-
-def _extra(plan: Plan) -> dict:
-    return {"comments": plan.comments} if plan.comments else {}
 
 
 def _fail(

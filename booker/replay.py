@@ -8,9 +8,9 @@ send, minus the browser's own latency (tens of milliseconds under load).
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from .rawhttp import Target, build_request, request
+from .rawhttp import Target, build_request
 from .submit import Reply, Unavailable, WarmPool, classify_html, exchange
 
 
@@ -23,8 +23,7 @@ class ReplayPath:
         self.pool = WarmPool(self.target)
         self.requests: dict[object, bytes] = {}
 
-    def prepare(self, key: object, snapshot: dict, schedule_id: str, cookies: list[dict],
-                extra: dict | None = None) -> None:  # fmt: skip
+    def prepare(self, key: object, snapshot: dict, schedule_id: str, cookies: list[dict]) -> None:
         """Build the POST for one choice from a form snapshot (``ReservationForm.snapshot``)."""
         action = urlsplit(snapshot["action"])
         if action.netloc and action.netloc != self.target.host_header:
@@ -33,7 +32,6 @@ class ReplayPath:
             raise Unavailable("the form is not a POST form")
         fields = dict(snapshot["fields"])
         fields.update(self.profile["form"]["fields"])
-        fields.update(extra or {})
         fields[snapshot["schedule_name"]] = schedule_id
         path = action.path + (f"?{action.query}" if action.query else "")
         jar = cookie_jar(cookies, self.target.host)
@@ -45,24 +43,14 @@ class ReplayPath:
     def warm(self) -> None:
         self.pool.warm()
 
+    def arm(self, key: object) -> None:
+        """Nothing to get ready: the request is prebuilt."""
+
     def send(self, key: object) -> Reply:
         return classify_html(exchange(self.pool, self.requests[key]), self.profile)
 
     def close(self) -> None:
         self.pool.close()
-
-
-def session_alive(profile: dict, cookies: list[dict]) -> bool:
-    """GET the member's reservation list with the session's cookies (keeps it alive).
-
-    False when the portal redirects (to its login page: the session expired);
-    raises ``TransportError`` when it cannot be reached.
-    """
-    target = Target.of(profile["base_url"])
-    url = urlsplit(urljoin(profile["base_url"] + "/", profile["reservations"]["url"]))
-    path = url.path + (f"?{url.query}" if url.query else "")
-    raw = build_request(target, "GET", path, cookies=cookie_jar(cookies, target.host))
-    return not 300 <= request(target, raw).status < 400
 
 
 def cookie_jar(cookies: list[dict], host: str) -> dict[str, str]:

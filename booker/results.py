@@ -24,6 +24,7 @@ class Outcome(StrEnum):
     SLOT_TAKEN = "slot_taken"  # every choice was taken
     QUOTA = "quota"  # the member's quota is reached: stopped
     LOGIN_FAILED = "login_failed"  # wrong portal credentials
+    LEASE_LOST = "lease_lost"  # another worker took the request over: stopped before a submit
     PORTAL_ERROR = "portal_error"  # errors or no answer until the window closed
     UNKNOWN = "unknown"  # a reply we could not classify
     ERROR = "error"  # the engine failed (browser crashed, page changed...)
@@ -42,6 +43,7 @@ REASONS = {
     Outcome.SLOT_TAKEN: "Every slot you asked for was already taken.",
     Outcome.QUOTA: "The portal says you reached your reservation limit.",
     Outcome.LOGIN_FAILED: "The portal refused your username or password.",
+    Outcome.LEASE_LOST: "Another worker took this booking over; it carries on there.",
     Outcome.PORTAL_ERROR: "The portal kept failing until the retry window closed.",
     Outcome.UNKNOWN: "The portal gave an answer we did not recognise.",
     Outcome.ERROR: "The booking engine failed; see the details.",
@@ -68,7 +70,6 @@ class Plan:
     retry_window_s: float | None = None  # None: the engine's setting
     dry_run: bool = False
     run_id: str = ""  # names the evidence directory (the request id)
-    comments: str = ""
 
     def __post_init__(self) -> None:
         if not self.choices:

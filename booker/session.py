@@ -1,36 +1,37 @@
-"""A prepared booking session: wait precisely, submit, classify, retry, verify.
+"""Firing a prepared session: wait precisely, submit, classify, retry, verify.
 
 Built by ``prepare.prepare_session`` (browser logged in, forms read, ids
-resolved, requests prebuilt, clock synced). ``fire(release_at)`` does the
-rest and always returns a ``BookingResult``; ``close()`` quits the browser.
+resolved, requests prebuilt, clock synced; see ``portal_session``).
+``fire(release_at, may_submit=None)`` does the rest and always returns a
+``BookingResult``; ``close()`` quits the browser.
 
-``release_browser()`` gives the browser (and its pool slot) back while
-keeping what the HTTP paths need: the door's and the replay's prebuilt
-requests, the session cookies, the slot ids, the clock. Afterwards the
-session keeps its portal session alive over HTTP, submits over HTTP, verifies
-through the door's reservation list, and relaunches a browser under the
-engine's pool only when it must (browser fallback, re-login, a list only the
-web pages show); a relaunched browser is quit again when ``fire`` ends.
+Two rules keep a member from being booked twice or told a wrong story:
+
+- ``may_submit`` (the caller's lease check) is asked immediately before
+  every submit, re-tries and browser fallbacks included; once it says no,
+  nothing more is sent and the outcome is ``lease_lost``.
+- A submit whose reply does not say what happened (5xx, timeout, transport
+  error, an unrecognised page) may have booked. A later "slot taken" for
+  that choice, or a final failure, is checked against the member's own
+  reservation list first: found there, the outcome is ``booked``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from selenium.common.exceptions import WebDriverException
 
-from .browser import BrowserSession, BrowserSettings
 from .browser_path import BrowserPath
-from .evidence import keep_evidence
-from .pages import LoginPage, PageError, ReservationForm, ReservationList
+from .pages import PageError
+from .portal_session import PortalSession
 from .rawhttp import TransportError
-from .replay import session_alive
 from .results import REASONS, AttemptRecord, BookingResult, Choice, Outcome
 from .submit import Reply, Unavailable
-from .timing import Stopwatch, ms, wait_until
+from .timing import ms, wait_until
 from .verify import find_booking
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,15 @@ FINAL = {
     "bad_credentials": Outcome.LOGIN_FAILED,
     "unknown": Outcome.UNKNOWN,
 }
+# Replies after which the portal may or may not hold the booking.
+UNCERTAIN = {"server_error", "transport_error", "unknown"}
+# A portal may list a booking a moment after it said yes.
+VERIFY_PAUSES_S = (0.0, 0.5, 1.5)
+ENGINE_FAILURES = (PageError, WebDriverException, TransportError, OSError)
+# Final failures not checked against the list after uncertain submits: the
+# worker that took the lease over checks it itself, and an unverified
+# success has just been looked for.
+NOT_RECONCILED = {Outcome.LEASE_LOST, Outcome.UNVERIFIED, *(o for o in Outcome if o.ok)}
 
 
 def to_ns(moment: datetime) -> int:
@@ -53,31 +63,14 @@ def to_ns(moment: datetime) -> int:
     return round(moment.timestamp() * 1e6) * 1000
 
 
-class BookingSession:
-    """State shared by preparation and firing; one per account and plan."""
+class BookingSession(PortalSession):
+    """A prepared session, ready to fire once at the release instant."""
+
+    _last_reply: Reply | None = None
 
     def __init__(self, engine, credentials, plan):
-        self.engine, self.credentials, self.plan = engine, credentials, plan
-        self.run_id = plan.run_id or uuid.uuid4().hex[:12]
-        self.watch = Stopwatch()
-        self.browser = None
-        self.dashboard_url = ""
-        self.existing: tuple[Choice, dict] | None = None
-        self.area_names: dict[int, str] = {}
-        self.schedule_ids: dict[Choice, str] = {}
-        self.paths: list = []
-        self.clock = None
-        self.notes: list[str] = []
-        self.form_court: int | None = None
-        self.extra_fields = {"comments": plan.comments} if plan.comments else {}
-        self.released = False  # release_browser() was called: HTTP first, browser on demand
-        self.cookies: list[dict] = []  # the portal session's cookies, kept for HTTP use
-        self._closed = False
-
-    @property
-    def path_names(self) -> tuple[str, ...]:
-        profile = self.engine.profile
-        return tuple(self.engine.settings.paths or profile["submission"]["paths"])
+        super().__init__(engine, credentials, plan)
+        self.uncertain: list[Choice] = []  # choices submitted without a clear answer
 
     def submit_order(self) -> list:
         """The ready paths in the configured order (the browser joins if listed)."""
@@ -87,120 +80,50 @@ class BookingSession:
         order = {name: i for i, name in enumerate(self.path_names)}
         return sorted((p for p in paths if p.name in order), key=lambda p: order[p.name])
 
-    # --- the browser and its pool slot ------------------------------------------
+    def fire(
+        self, release_at: datetime, may_submit: Callable[[], bool] | None = None
+    ) -> BookingResult:
+        """Wait for the portal's ``release_at``, submit, and tell the truth about it.
 
-    def launch_browser(self) -> None:
-        """Take a slot of the engine's browser pool, then start Chromium in it."""
-        settings, pool = self.engine.settings, self.engine.browser_pool
-        with self.watch.step("browser_slot"):
-            pool.acquire(timeout=settings.browser_wait_s)
-        try:
-            with self.watch.step("launch"):
-                self.browser = BrowserSession(
-                    BrowserSettings(
-                        settings.chromium_binary, settings.chromedriver, settings.page_timeout_s
-                    ),
-                    label=self.credentials.username,
-                )
-        except BaseException:
-            pool.release()
-            raise
-
-    def ensure_browser(self) -> None:
-        """A live, logged-in browser: relaunched under the pool after ``release_browser``."""
-        if self.browser is not None:
-            return
-        self.launch_browser()
-        with self.watch.step("login"):
-            self.dashboard_url = LoginPage(self.browser.driver, self.engine.profile).login(
-                self.credentials.username, self.credentials.password
-            )
-        self.form_court = None
-
-    def release_browser(self) -> bool:
-        """Quit the browser and free its pool slot, keeping what HTTP submits need.
-
-        Returns False (and keeps the browser) when no HTTP path is ready for
-        any choice, so the browser is what will submit: a browser-only profile
-        keeps its browser, and the pool bounds how many such sessions wait.
+        ``may_submit``, if given, is called with no argument immediately
+        before every submit; when it returns False the attempt stops without
+        submitting (``Outcome.LEASE_LOST``). It should be quick (it runs at
+        the release instant); if it raises, the attempt stops too (``error``).
         """
-        if self._closed:
-            raise RuntimeError("this session is closed")
-        if self.browser is None:
-            return True
-        names = set(self.path_names) - {"browser"}
-        http_ready = any(
-            p.name in names and p.ready(c) for p in self.paths for c in self.schedule_ids
-        )
-        if not (http_ready or self.existing or self.plan.dry_run):
-            return False
-        try:
-            self.cookies = self.browser.driver.get_cookies()
-        except WebDriverException as exc:
-            self.notes.append(f"release: cookies not read: {exc}")
-        with self.watch.step("release_browser"):
-            self._quit_browser()
-        self.released, self.form_court = True, None
-        return True
-
-    def _quit_browser(self) -> None:
-        browser, self.browser = self.browser, None
-        if browser is None:
-            return
-        try:
-            browser.close()
-        finally:
-            self.engine.browser_pool.release()
-
-    def open_form(self, court: int) -> None:
-        context = {
-            "area": str(court),
-            "day": self.engine.adapter.format_day(self.plan.day),
-            "dashboard_url": self.dashboard_url,
-        }
-        ReservationForm(self.browser.driver, self.engine.profile).open(context)
-        self.form_court = court
-
-    # --- firing -------------------------------------------------------------------
-
-    def fire(self, release_at: datetime) -> BookingResult:
-        """Wait for the portal's ``release_at``, submit, and tell the truth about it."""
         if self._closed:
             raise RuntimeError("this session is closed")
         release_ns = to_ns(release_at)
         result = BookingResult(Outcome.ERROR, release_at=release_at.isoformat())
         result.clock = self.clock.to_dict() if self.clock else None
         try:
-            self._fire(release_ns, result)
-        except (PageError, WebDriverException, TransportError, OSError) as exc:
+            self._fire(release_ns, result, may_submit)
+        except ENGINE_FAILURES as exc:
             result.outcome = Outcome.ERROR
             result.detail = f"{type(exc).__name__}: {getattr(exc, 'msg', None) or exc}"
             log.exception("booker.fire_failed run=%s", self.run_id)
+        if self.uncertain and result.outcome not in NOT_RECONCILED:
+            self._reconcile(result, self.uncertain, VERIFY_PAUSES_S)
         if not result.ok and not result.evidence:
             with self.watch.step("evidence"):
                 result.evidence = self.keep_evidence(result.outcome.value, self._last_reply)
         if self.released and self.browser is not None:
-            self._quit_browser()  # relaunched for a fallback: its slot serves others now
+            self.quit_browser()  # relaunched for a fallback: its slot serves others now
         result.reason = REASONS[result.outcome]
         if self.notes:
             result.detail = "; ".join(filter(None, [result.detail, *self.notes]))
         result.timings = self.watch.steps
         return result
 
-    _last_reply: Reply | None = None
-
-    def _fire(self, release_ns: int, result: BookingResult) -> None:
+    def _fire(self, release_ns: int, result: BookingResult, may_submit) -> None:
         plan, settings = self.plan, self.engine.settings
         submission = self.engine.profile["submission"]
         if self.existing:
-            choice, row = self.existing
-            result.outcome, result.verified = Outcome.ALREADY_BOOKED, True
-            result.choice, result.confirmation = choice.to_dict(), _confirmation(row)
+            self._booked(result, self.existing, Outcome.ALREADY_BOOKED)
             return
         offset, one_way = self.clock.offset_ns, self.clock.rtt_ns // 2
         target = release_ns - offset + round(submission["arrive_after_ms"] * 1e6) - one_way
         with self.watch.step("wait"):
-            wait_until(target - round(settings.warm_ahead_ms * 1e6), tick=self._keepalive)
+            wait_until(target - round(settings.warm_ahead_ms * 1e6))
         paths = self.submit_order()
         with self.watch.step("warm"):
             for path in paths:
@@ -214,9 +137,9 @@ class BookingSession:
             result.outcome = Outcome.DRY_RUN
             self.notes.append(f"would submit through {paths[0].name if paths else 'nothing'}")
             return
-        self._submit_loop(paths, target, release_ns, result)
+        self._submit_loop(paths, target, release_ns, result, may_submit)
 
-    def _submit_loop(self, paths, target, release_ns, result) -> None:
+    def _submit_loop(self, paths, target, release_ns, result, may_submit) -> None:
         plan, settings = self.plan, self.engine.settings
         submission = self.engine.profile["submission"]
         window = plan.retry_window_s if plan.retry_window_s is not None else settings.retry_window_s
@@ -231,6 +154,9 @@ class BookingSession:
             if path is None:
                 index += 1
                 continue
+            path.arm(choice)  # a browser fallback gets its form on screen first
+            if not self._may_submit(may_submit, result):
+                return
             try:
                 with self.watch.step("submit", path=path.name, choice=choice.slot.label):
                     reply = path.send(choice)
@@ -243,6 +169,8 @@ class BookingSession:
                 reply = Reply("transport_error", str(exc), now, now)
             failed = reply.outcome == "transport_error"
             failures[path.name] = failures.get(path.name, 0) + 1 if failed else 0
+            if reply.outcome in UNCERTAIN and choice not in self.uncertain:
+                self.uncertain.append(choice)
             self._last_reply = reply
             result.attempts.append(self._record(choice, path.name, reply, release_ns))
             result.message, result.choice, last = reply.message, choice.to_dict(), reply.outcome
@@ -250,13 +178,14 @@ class BookingSession:
                 self._verify(choice, result)
                 return
             if reply.outcome == "slot_taken":
+                # Taken by our own earlier submit? Then moving on would book twice.
+                if choice in self.uncertain and self._reconcile(result, [choice], (0.0,)):
+                    return
                 index += 1
                 continue
             if reply.outcome == "session_expired" and not relogged:
                 relogged = True
-                from .prepare import relogin
-
-                relogin(self)
+                self.relogin()
                 paths = self.submit_order()
                 continue
             if failures[path.name] >= MAX_TRANSPORT_FAILURES and len(paths) > 1:
@@ -271,16 +200,25 @@ class BookingSession:
                 time.sleep(pause_ms / 1000)
                 continue
             break
-        if index >= len(choices):
-            result.outcome = Outcome.SLOT_TAKEN
-        elif last in FINAL:
-            result.outcome = FINAL[last]
-        elif last == "not_open":
-            result.outcome = Outcome.NOT_OPEN
-        elif last in RETRY:
-            result.outcome = Outcome.PORTAL_ERROR
-        else:
-            result.outcome = Outcome.UNKNOWN
+        result.outcome = _final_outcome(index >= len(choices), last)
+
+    def _may_submit(self, may_submit, result: BookingResult) -> bool:
+        """Ask the caller's guard; on no, stop with the outcome and a note saying so."""
+        if may_submit is None:
+            return True
+        number = len(result.attempts) + 1
+        try:
+            allowed = may_submit()
+        except Exception as exc:  # the caller's check must not escape fire()
+            result.outcome = Outcome.ERROR
+            self.notes.append(f"the lease check before submit {number} failed ({exc!r}): stopped")
+            return False
+        if allowed:
+            return True
+        result.outcome = Outcome.LEASE_LOST
+        self.notes.append(f"lease lost before submit {number}: stopped without submitting")
+        log.warning("booker.lease_lost run=%s before_submit=%d", self.run_id, number)
+        return False
 
     def _record(self, choice: Choice, path: str, reply: Reply, release_ns: int) -> AttemptRecord:
         portal_sent = reply.sent_ns + self.clock.offset_ns
@@ -298,116 +236,57 @@ class BookingSession:
 
     def _verify(self, choice: Choice, result: BookingResult) -> None:
         with self.watch.step("verify"):
-            for pause in (0.0, 0.5, 1.5):  # a portal may list the booking a moment later
-                time.sleep(pause)
-                found = find_booking(
-                    self.engine, self.plan, self._reservation_rows(), self.area_names, only=choice
-                )
+            found = self._look_up([choice], VERIFY_PAUSES_S)
+        if found:
+            self._booked(result, found)
+        else:
+            result.outcome = Outcome.UNVERIFIED
+
+    def _reconcile(self, result: BookingResult, choices: list[Choice], pauses) -> bool:
+        """After uncertain submits: is one of ``choices`` in the member's list? Then booked."""
+        try:
+            with self.watch.step("reconcile"):
+                found = self._look_up(choices, pauses)
+        except ENGINE_FAILURES as exc:
+            self.notes.append(f"reservation list not read after an uncertain submit: {exc}")
+            return False
+        if found is None:
+            return False
+        choice, last = found[0], result.attempts[-1].outcome if result.attempts else "none"
+        self.notes.append(
+            f"court {choice.court} {choice.slot.label} found in the reservation list after "
+            f"an uncertain submit (last reply: {last})"
+        )
+        self._booked(result, found)
+        result.message = ""  # the portal's last words ("slot taken"...) would contradict it
+        return True
+
+    def _look_up(self, choices: list[Choice], pauses) -> tuple[Choice, dict] | None:
+        """The first of ``choices`` the member's list holds, re-reading it after each pause."""
+        for pause in pauses:
+            time.sleep(pause)
+            rows = self.reservation_rows()
+            for choice in choices:
+                found = find_booking(self.engine, self.plan, rows, self.area_names, only=choice)
                 if found:
-                    result.outcome, result.verified = Outcome.BOOKED, True
-                    result.confirmation = _confirmation(found[1])
-                    return
-        result.outcome = Outcome.UNVERIFIED
+                    return found
+        return None
 
-    def _reservation_rows(self) -> list[dict]:
-        """The member's list: from the browser if one is open, else the door, else a browser."""
-        if self.browser is None:
-            client = self._door_client()
-            if client is not None:
-                try:
-                    return client.reservations()
-                except (Unavailable, TransportError) as exc:
-                    self.notes.append(f"verify: door list: {exc}")
-                    self._door_listing = False
-            self.ensure_browser()
-        return ReservationList(self.browser.driver, self.engine.profile).rows()
-
-    _door_listing = True
-
-    def _door_client(self):
-        """The door's client when the profile lists reservations through it."""
-        door = self.engine.profile["door"]
-        if not (self._door_listing and door.get("enabled") and door.get("reservations")):
-            return None
-        for path in self.paths:
-            if path.name == "door":
-                return path.client
-        from .http_door import DoorClient
-
-        creds = self.credentials
-        return DoorClient(self.engine.profile, self.engine.adapter, creds.username, creds.password)
-
-    _last_keepalive = 0.0
-
-    def _keepalive(self) -> None:
-        """Touch the portal now and then while waiting, so the session stays alive."""
-        now = time.monotonic()
-        if not self._last_keepalive:
-            self._last_keepalive = now
-        if now - self._last_keepalive < self.engine.settings.keepalive_s:
-            return
-        self._last_keepalive = now
-        if self.browser is None:
-            self._keepalive_http()
-            return
-        try:
-            with self.watch.step("keepalive"):
-                self.open_form(self.form_court or self.plan.choices[0].court)
-        except (PageError, WebDriverException) as exc:
-            self.notes.append(f"keepalive failed: {exc}")
-            from .prepare import relogin
-
-            relogin(self)
-
-    def _keepalive_http(self) -> None:
-        """Touch the portal session with its cookies; log in again if it expired.
-
-        Only the replay needs the session (the door sends the password on
-        every call). A re-login takes a browser under the pool, rebuilds the
-        replay requests with the new cookies, and gives the browser back.
-        """
-        if not any(p.name == "replay" for p in self.paths):
-            return
-        try:
-            with self.watch.step("keepalive", via="http"):
-                alive = session_alive(self.engine.profile, self.cookies)
-        except TransportError as exc:
-            self.notes.append(f"keepalive failed: {exc}")
-            return
-        if alive:
-            return
-        from .prepare import relogin
-
-        try:
-            relogin(self)
-            self.release_browser()
-        except (PageError, WebDriverException, OSError) as exc:
-            self.notes.append(f"keepalive: re-login failed: {exc}")
-            self._quit_browser()
-
-    # --- evidence and closing ----------------------------------------------------
-
-    def keep_evidence(self, name: str, reply: Reply | None = None) -> dict:
-        """Screenshot + HTML of the failure (the reply itself when we have it)."""
-        directory = self.engine.settings.evidence_dir / self.run_id
-        return keep_evidence(self.browser, directory, name, reply, self.notes)
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        for path in self.paths:
-            path.close()
-        if self.browser is not None:
-            with self.watch.step("close"):
-                self._quit_browser()
-
-    def __enter__(self) -> BookingSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    @staticmethod
+    def _booked(result: BookingResult, found: tuple[Choice, dict], outcome=Outcome.BOOKED) -> None:
+        choice, row = found
+        result.outcome, result.verified = outcome, True
+        result.choice = choice.to_dict()
+        result.confirmation = {"reservation_id": row.get("id", ""), "row": row}
 
 
-def _confirmation(row: dict) -> dict:
-    return {"reservation_id": row.get("id", ""), "row": row}
+def _final_outcome(every_choice_taken: bool, last: str) -> Outcome:
+    if every_choice_taken:
+        return Outcome.SLOT_TAKEN
+    if last in FINAL:
+        return FINAL[last]
+    if last == "not_open":
+        return Outcome.NOT_OPEN
+    if last in RETRY:
+        return Outcome.PORTAL_ERROR
+    return Outcome.UNKNOWN

@@ -20,7 +20,6 @@ class EngineSettings:
     retry_window_s: float = 5.0  # keep retrying "not yet open" / 5xx this long after release
     clock_target_ms: float = 3.0  # stop probing when the offset is known to this
     clock_probes_per_round: int = 6
-    keepalive_s: float = 240.0  # touch the portal session this often while waiting
     warm_ahead_ms: float = 300.0  # open connections and fill the form this early
     paths: tuple[str, ...] | None = None  # override the profile's submission.paths
     page_timeout_s: float = 20.0

@@ -9,7 +9,12 @@ a path that turns out unavailable falls back to the next):
 - ``replay``: the browser's prepared form, POSTed with the browser's
   cookies over a pre-opened connection (``replay.ReplayPath``);
 - ``browser``: the form submitted inside Chromium by one ``execute_script``
-  (``engine``'s fallback; slower and noisier by tens of milliseconds).
+  (``browser_path.BrowserPath``, the fallback; slower by tens of milliseconds).
+
+Every path has ``ready(choice)``, ``warm()`` (before the instant),
+``arm(choice)`` (whatever must happen before this submit, e.g. a browser
+relaunched; the caller checks its lease after it), ``send(choice) -> Reply``
+(the submit itself, nothing else) and ``close()``.
 """
 
 from __future__ import annotations

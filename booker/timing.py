@@ -20,20 +20,13 @@ def wait_until(
     clock: Callable[[], int] = time.time_ns,
     sleep: Callable[[float], None] = time.sleep,
     spin_ns: int = SPIN_NS,
-    tick: Callable[[], None] | None = None,
 ) -> int:
-    """Block until ``clock() >= target_ns``; returns the clock reading then.
-
-    ``tick`` is called between coarse sleeps (e.g. to keep a session alive);
-    it must be quick and is never called inside the spin window.
-    """
+    """Block until ``clock() >= target_ns``; returns the clock reading then."""
     while True:
         remaining = target_ns - clock()
         if remaining <= spin_ns:
             break
         sleep(min((remaining - spin_ns) / 1e9, MAX_SLEEP_S))
-        if tick is not None and target_ns - clock() > spin_ns + 200_000_000:
-            tick()
     while (now := clock()) < target_ns:
         pass
     return now

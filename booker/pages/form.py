@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .base import POLL_S, Page
+from .base import POLL_S, Page, PageError
 
 _SNAPSHOT_JS = """
 const form = document.querySelector(arguments[0]);
@@ -43,23 +43,21 @@ class ReservationForm(Page):
         self.find({"css": spec["schedule"]})
         data = self.driver.execute_script(_SNAPSHOT_JS, spec["form"], spec["schedule"])
         if data is None:
-            from .base import PageError
-
             raise PageError(f"form not found: {spec['form']!r}")
         return data
 
-    def fill(self, schedule_id: str, extra: dict | None = None) -> None:
-        """Choose the slot (and fill extra fields) without submitting."""
+    def fill(self, schedule_id: str) -> None:
+        """Choose the slot (and fill the profile's extra fields) without submitting."""
         spec = self.profile["form"]
-        fields = {**spec["fields"], **(extra or {})}
+        fields = spec["fields"]
         self.driver.execute_script(
             _CHOOSE_AND_SUBMIT_JS, spec["form"], spec["schedule"], schedule_id, fields, False
         )
 
-    def submit(self, schedule_id: str, extra: dict | None = None) -> int:
+    def submit(self, schedule_id: str) -> int:
         """Choose and submit in one script call; returns the wall clock just before it."""
         spec = self.profile["form"]
-        fields = {**spec["fields"], **(extra or {})}
+        fields = spec["fields"]
         sent = time.time_ns()
         self.driver.execute_script(
             _CHOOSE_AND_SUBMIT_JS, spec["form"], spec["schedule"], schedule_id, fields, True

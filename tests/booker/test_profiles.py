@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 
 import pytest
 
+from booker.engine import BookingEngine, Credentials, Plan
+from booker.http_door import DoorClient
+from booker.prepare import _prepare_door
 from booker.profiles import adapter_for, default_profile, validate_profile
+from booker.profiles.schema import DOOR_CONTEXTS, FORM_CONTEXT
+from booker.rawhttp import Response
+from booker.results import Choice
+from booker.session import BookingSession
 from configs import system_keys
 from tennisbook.values import InvalidValue, TimeSlot
 
@@ -119,6 +127,34 @@ def test_a_placeholder_its_template_is_not_filled_with_is_refused_at_validation(
     assert caught.value.field == path
     assert caught.value.message.startswith("unknown placeholder {")
     assert caught.value.message.endswith(f"; available: {available}.")
+
+
+def test_the_declared_contexts_are_the_ones_the_engine_fills_templates_with(monkeypatch):
+    profile = default_profile("http://127.0.0.1:9")
+    engine = BookingEngine(profile)
+    plan = Plan(date(2026, 3, 5), [Choice(5, TimeSlot.parse("De 07:00 AM a 08:00 AM"))])
+    session = BookingSession(engine, Credentials("101", "x"), plan)
+    assert tuple(session.form_context(5)) == FORM_CONTEXT
+
+    filled: dict[str, set] = {}
+
+    class RecordingDoor(DoorClient):
+        def call(self, action_spec, context):
+            self.build(action_spec, context)
+            body = b'{"schedules": [{"id": 1000, "label": "De 07:00 AM a 08:00 AM"}]}'
+            response = Response(200, {}, body, 0, 0)
+            return response, json.loads(body)
+
+        def build(self, action_spec, context):
+            filled[action_spec["action"]] = set(context)
+            return super().build(action_spec, context)
+
+    monkeypatch.setattr("booker.prepare.DoorClient", RecordingDoor)
+    session.schedule_ids = {plan.choices[0]: "1002"}
+    _prepare_door(session)  # builds the add requests, after listing the schedules
+    RecordingDoor(profile, engine.adapter, "101", "x").reservations()
+    door = profile["door"]
+    assert {door[kind]["action"]: set(names) for kind, names in DOOR_CONTEXTS.items()} == filled
 
 
 def test_retired_keys_of_stored_profiles_are_accepted_and_dropped():
