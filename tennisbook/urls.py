@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health, metrics
+from .api import exceptions
 
 api_patterns = [
     path("auth/", include("accounts.urls")),
@@ -10,6 +11,8 @@ api_patterns = [
     path("", include("bookings.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Last: any other /api/ path answers the API's JSON 404, DEBUG or not.
+    re_path(r"^.*$", exceptions.api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

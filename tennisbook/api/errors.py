@@ -33,11 +33,30 @@ class ServiceUnavailable(APIException):
 
 
 class ConflictError(APIException):
-    """Someone else changed the resource first (optimistic locking lost)."""
+    """The current state refuses the request: 409 with the refusal's own ``code``.
+
+    Without arguments it is the generic "someone else changed it first"
+    (optimistic locking lost). ``extra`` is data the refusal carries for the
+    client (a held slot's ``suggestions``); it joins the error body.
+    """
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "The resource changed while you were editing it; reload and try again."
+
+    def __init__(
+        self, detail: str | None = None, code: str | None = None, extra: dict | None = None
+    ):
+        super().__init__(detail, code)
+        self.extra = extra or {}
+
+
+class PayloadTooLarge(APIException):
+    """The request body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
 
 
 def humanize_seconds(seconds: float) -> str:

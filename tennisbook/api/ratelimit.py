@@ -1,7 +1,8 @@
 """Request rate limits (django-ratelimit) that answer 429 with ``Retry-After``.
 
-django-ratelimit on its own raises ``Ratelimited``, a ``PermissionDenied``
-that DRF and Django turn into 403; here a limit surfaces as
+django-ratelimit's own decorator raises ``Ratelimited``, a
+``PermissionDenied`` that DRF and Django turn into 403; so it is not used:
+its counters are read here (``get_usage``) and a limit surfaces as
 ``TooManyRequests`` instead, with the seconds left in the window. Rates are
 read from ``settings.AUTH_RATE_LIMITS`` at request time, so tests and
 deployments change them without touching code.
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from .errors import TooManyRequests, humanize_seconds
@@ -77,13 +78,3 @@ def rate_limit(name: str) -> Callable:
         return wrapper
 
     return decorator
-
-
-def ratelimited_response(request: HttpRequest, exception: Exception | None = None):
-    """A page or API answer for django-ratelimit's own ``Ratelimited``."""
-    from .exceptions import error_body
-
-    body = error_body("rate_limited", "Too many requests; try again in a minute.")
-    response = JsonResponse(body, status=429)
-    response["Retry-After"] = "60"
-    return response

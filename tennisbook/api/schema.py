@@ -3,7 +3,7 @@
 ``AutoSchema`` (the project's ``DEFAULT_SCHEMA_CLASS``) adds the error
 responses an operation can give, all with the ``Error`` body:
 
-- 400 and 415 when it takes a request body;
+- 400, 413 and 415 when it takes a request body;
 - 401 unless the view has no authentication (a bad or revoked token is
   refused on every endpoint, even public ones);
 - 403 when it needs more than being logged in, and on every write (CSRF for
@@ -35,7 +35,9 @@ DESCRIPTIONS = {
     401: "Not logged in, or the token is invalid, expired or revoked.",
     403: "Logged in but not allowed (another member's data, operators only, CSRF).",
     404: "No such resource.",
-    409: "The resource changed meanwhile (optimistic locking); reload and retry.",
+    409: "Refused by the resource's current state; `code` says why "
+    "(`conflict`: it changed meanwhile, reload and retry).",
+    413: "The request body is larger than the API accepts.",
     415: "Unsupported request content type; send JSON.",
     429: "Rate limited or locked out; retry after `Retry-After` seconds.",
     503: "DynamoDB or the key service is unavailable; nothing was changed.",
@@ -81,7 +83,7 @@ class AutoSchema(openapi.AutoSchema):
             declared = (*declared.get("*", ()), *declared.get(self.method, ()))
         statuses = {429} | set(declared)
         if self.method in _BODY_METHODS:
-            statuses |= {400, 415}
+            statuses |= {400, 413, 415}
         if view.get_authenticators():
             statuses.add(401)
         permissions = [type(p) for p in view.get_permissions()]
