@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health, metrics
-from .api import exceptions
+from .api import docs, exceptions
 
 api_patterns = [
     path("auth/", include("accounts.urls")),
@@ -11,6 +11,10 @@ api_patterns = [
     path("", include("bookings.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", docs.RedocView.as_view(url_name="schema"), name="redoc"),
+]
+api_patterns += [
+    path("", docs.APIRootView.as_view(patterns=api_patterns), name="api-root"),
     # Last: any other /api/ path answers the API's JSON 404, DEBUG or not.
     re_path(r"^.*$", exceptions.api_not_found, name="api-not-found"),
 ]
