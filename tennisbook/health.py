@@ -2,7 +2,9 @@
 
 ``/healthz`` says the process answers. ``/readyz`` checks what a request
 needs, DynamoDB (the tables exist), Redis and the Django database, each with
-a short timeout, and answers 503 naming what is down and what to do.
+a short timeout, and this host's outbox of results waiting for DynamoDB; it
+answers 503 naming what is down and what to do. It never answers 500: a
+check that raises is a check that failed, named with its error.
 
 ``degraded`` means DynamoDB is the problem (down, or just back with booking
 results still waiting in this host's outbox): attempts already under way
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
+import structlog
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -22,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tennisbook.dynamo.tables import missing_tables
+
+log = structlog.get_logger(__name__)
 
 
 def check_database() -> str | None:
@@ -55,19 +61,37 @@ CHECKS: dict[str, Callable[[], str | None]] = {
 }
 
 
+def _measure(call: Callable[[], Any]) -> tuple[Any, dict]:
+    """``call()``'s value and its check result: ok, milliseconds, the error if it raised."""
+    started = time.perf_counter()
+    try:
+        value, problem = call(), None
+    except Exception as exc:
+        value, problem = None, str(exc) or type(exc).__name__
+    result: dict[str, Any] = {"ok": problem is None}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    if problem:
+        result["error"] = problem
+    return value, result
+
+
 def run_checks() -> dict[str, dict]:
     results = {}
     for name, check in CHECKS.items():
-        started = time.perf_counter()
-        try:
-            problem = check()
-        except Exception as exc:
-            problem = str(exc) or type(exc).__name__
-        elapsed = round((time.perf_counter() - started) * 1000, 1)
-        results[name] = {"ok": problem is None, "ms": elapsed}
+        problem, results[name] = _measure(check)
         if problem:
-            results[name]["error"] = problem
+            results[name].update(ok=False, error=problem)
     return results
+
+
+def outbox_depth() -> int:
+    """Results waiting in this host's outbox; raises naming the file if unreadable."""
+    from booker import outbox
+
+    try:
+        return outbox.depth()
+    except Exception as exc:
+        raise RuntimeError(f"cannot read {settings.BOOKER_OUTBOX_PATH}: {exc}") from exc
 
 
 @never_cache
@@ -78,11 +102,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def readiness() -> tuple[dict, int]:
     """The readiness body and HTTP status."""
-    from booker import outbox
-
     checks = run_checks()
+    waiting, checks["outbox"] = _measure(outbox_depth)
     down = [name for name, result in checks.items() if not result["ok"]]
-    waiting = outbox.depth()
     if down == ["dynamodb"] or (not down and waiting):
         status = "degraded"
     else:
@@ -96,5 +118,12 @@ def readiness() -> tuple[dict, int]:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    body, status = readiness()
+    try:
+        body, status = readiness()
+    except Exception as exc:
+        # The checks catch their own failures; this is a bug in the code around
+        # them. Still "not ready" with the reason, never Django's 500 page.
+        log.exception("readyz.failed")
+        error = str(exc) or type(exc).__name__
+        body, status = {"status": "unavailable", "down": ["readiness"], "error": error}, 503
     return JsonResponse(body, status=status)

@@ -3,12 +3,16 @@
 With ``PROMETHEUS_MULTIPROC_DIR`` set (``make run`` sets it for every
 process), the samples of the web server, the workers and beat are added up;
 otherwise this process's registry is served. Answered to loopback callers,
-or to callers presenting ``METRICS_TOKEN`` as a bearer token.
+and to any caller presenting ``METRICS_TOKEN`` as a bearer token. Loopback is
+judged on the client address every limit uses (``client_ip``, honouring
+``CLIENT_IP_META_KEY``): behind a proxy on this host ``REMOTE_ADDR`` is the
+proxy's loopback address for every client of the internet.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 
 from django.conf import settings
@@ -18,16 +22,28 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 
 import booker.metrics  # noqa: F401 - registers the pipeline's metrics in this process
+from tennisbook.api.ratelimit import client_ip
 
-_LOOPBACK = {"127.0.0.1", "::1"}
+
+def is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # "unknown", a Unix socket's empty address
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or ip).is_loopback
+
+
+def _has_token(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode(), token.encode())
 
 
 def _allowed(request: HttpRequest) -> bool:
-    token = settings.METRICS_TOKEN
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given, token)
-    return request.META.get("REMOTE_ADDR") in _LOOPBACK
+    return is_loopback(client_ip(request)) or _has_token(request)
 
 
 @require_GET

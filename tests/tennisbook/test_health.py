@@ -1,4 +1,4 @@
-"""/healthz answers; /readyz names what is down."""
+"""/healthz answers; /readyz names what is down, never with a 500; /metrics' callers."""
 
 import socket
 
@@ -85,10 +85,83 @@ def _redis_ok():
     return mock.patch.dict(health.CHECKS, {"redis": lambda: None})
 
 
-def test_metrics_are_served_to_loopback_only(client, settings):
+@pytest.mark.django_db
+@pytest.mark.usefixtures("dynamo")
+def test_readyz_names_an_unreadable_outbox_with_503_not_500(client, settings, tmp_path):
+    garbage = tmp_path / "outbox.sqlite3"
+    garbage.write_bytes(b"this is not a database" * 100)
+    settings.BOOKER_OUTBOX_PATH = garbage
+    with _redis_ok():
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["down"] == ["outbox"]
+    assert str(garbage) in body["checks"]["outbox"]["error"]
+    assert body["outbox_waiting"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("dynamo")
+def test_readyz_names_a_check_that_raises(client, monkeypatch):
+    def broken():
+        raise RuntimeError("connection pool exhausted")
+
+    monkeypatch.setitem(health.CHECKS, "redis", lambda: None)
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["database"]
+    assert response.json()["checks"]["database"]["error"] == "connection pool exhausted"
+
+
+def test_readyz_answers_503_naming_the_failure_even_if_readiness_itself_breaks(client, monkeypatch):
+    def broken():
+        raise KeyError("status")
+
+    monkeypatch.setattr(health, "readiness", broken)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "down": ["readiness"],
+        "error": "'status'",
+    }
+
+
+# --- /metrics: loopback or token ------------------------------------------------------
+
+
+def test_metrics_are_served_to_loopback(client):
     response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
     assert response.status_code == 200
     assert b"tennisbook_booking_outcomes_total" in response.content
+    assert client.get("/metrics", REMOTE_ADDR="::1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:127.0.0.1").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="").status_code == 403
+
+
+def test_metrics_are_served_to_loopback_or_with_the_token(client, settings):
     settings.METRICS_TOKEN = "s3cret-token"
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    remote = {"REMOTE_ADDR": "203.0.113.9"}
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert (
+        client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token", **remote).status_code
+        == 200
+    )
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **remote).status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer sécret", **remote).status_code == 403
+    assert client.get("/metrics", **remote).status_code == 403
+
+
+def test_behind_a_proxy_loopback_is_the_forwarded_client_not_the_proxy(client, settings):
+    settings.CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    outsider = client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy)
+    # A forged first entry does not help: the proxy appends the real address.
+    forged = client.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.9", **via_proxy)
+    local = client.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1", **via_proxy)
+    assert outsider.status_code == 403
+    assert forged.status_code == 403
+    assert local.status_code == 200
