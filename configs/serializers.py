@@ -2,46 +2,24 @@
 
 The portal password is write-only: output says ``has_portal_password`` and
 never reads the attribute (reading it would decrypt and be audit-logged).
-Input goes through the shared validators of ``tennisbook.validators``.
+Input goes through the shared validators of ``tennisbook.validators``: its
+``validate_*`` functions (which forms use too) and its value fields.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from tennisbook import values
-from tennisbook.validators import CleanTextField, CourtIdField, TimeSlotField
+from tennisbook.validators import (
+    CleanTextField,
+    CourtIdField,
+    TimeSlotField,
+    validate_portal_password,
+    validate_portal_username,
+)
 
 from . import services, system_keys
-
-
-class _SharedValueField(serializers.CharField):
-    """A CharField checked by one of ``tennisbook.values``' cleaners."""
-
-    clean = staticmethod(lambda value, field: value)
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Expected text.", code="invalid")
-        try:
-            return type(self).clean(data, self.field_name or "value")
-        except values.InvalidValue as exc:
-            raise serializers.ValidationError(exc.message, code="invalid") from None
-
-
-class PortalUsernameField(_SharedValueField):
-    clean = staticmethod(values.clean_portal_username)
-
-
-class PortalPasswordField(_SharedValueField):
-    clean = staticmethod(values.clean_portal_password)
-
-    def __init__(self, **kwargs: Any):
-        kwargs.update(write_only=True, trim_whitespace=False, max_length=128)
-        kwargs.setdefault("style", {"input_type": "password"})
-        super().__init__(**kwargs)
 
 
 class NotificationsSerializer(serializers.Serializer):
@@ -53,13 +31,25 @@ class NotificationsSerializer(serializers.Serializer):
 class UserConfigInputSerializer(serializers.Serializer):
     """POST body: every field optional on update; credentials required on create."""
 
-    portal_username = PortalUsernameField(required=False, max_length=64)
-    portal_password = PortalPasswordField(required=False)
+    portal_username = serializers.CharField(
+        required=False, max_length=64, validators=[validate_portal_username]
+    )
+    portal_password = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,  # kept exactly as typed: the validator refuses, never alters
+        max_length=128,
+        style={"input_type": "password"},
+        validators=[validate_portal_password],
+    )
     preferred_court = CourtIdField(required=False, allow_null=True)
     preferred_slots = serializers.ListField(child=TimeSlotField(), required=False, max_length=20)
     notifications = NotificationsSerializer(required=False)
 
     def validate(self, attrs: dict) -> dict:
+        if "portal_username" in attrs:
+            # Valid as typed; stored as the portal expects it (NFC, no invisible characters).
+            attrs["portal_username"] = values.clean_portal_username(attrs["portal_username"])
         court = attrs.get("preferred_court")
         if court:
             for i, slot in enumerate(attrs.get("preferred_slots", [])):

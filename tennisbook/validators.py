@@ -1,8 +1,10 @@
 """Django and DRF adapters of the shared validators in ``tennisbook.values``.
 
-Forms and model fields use the ``validate_*`` functions; API serializers use
-the fields. Either way the message is the one ``values`` wrote, naming the
-expected format.
+The ``validate_*`` functions are Django validators (``validators=[...]``) for
+form, model and serializer fields that keep the value's type, text; the
+fields below parse to a value of their own (``TimeSlot``, ``date``, a court).
+Either way the message is the one ``values`` wrote, naming the expected
+format. DRF turns a Django ``ValidationError`` into its own.
 """
 
 from __future__ import annotations
