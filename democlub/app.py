@@ -1,7 +1,8 @@
 """The WSGI application: routing plus what every member request goes through.
 
 Member requests (web pages and the HTTP door) get the configured latency and
-injected 500s; control requests never do. Every response carries a ``Date``
+injected 500s (``error_mode``: before an attempt is decided, or after it
+booked); control requests never do. Every response carries a ``Date``
 header from the portal's clock, the only public view of it (PORTAL.md).
 """
 
@@ -13,6 +14,7 @@ import time
 from wsgiref.handlers import format_date_time
 
 from democlub import door, pages, web
+from democlub.booking import INJECT_500
 from democlub.control import PREFIX, ControlApi
 from democlub.portal import Portal
 from democlub.wsgi import Request, Response, html, not_found
@@ -73,9 +75,9 @@ class PortalApp:
             if request.path in _KNOWN_PATHS:
                 return Response("<h1>405 Method Not Allowed</h1>", 405)
             return not_found()
-        if inject:
-            if not attempt_route:
-                return html(pages.SERVER_ERROR, 500)
-            # Attempt routes log the failed attempt themselves before answering 500.
-            request.environ["democlub.inject_500"] = True
+        if inject and attempt_route:
+            # Attempt routes log the attempt themselves, then answer 500 (see INJECT_500).
+            request.environ[INJECT_500] = settings.error_mode
+        elif inject and settings.error_mode == "before":
+            return html(pages.SERVER_ERROR, 500)
         return handler(self.portal, request)

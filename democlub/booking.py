@@ -17,6 +17,11 @@ from democlub.release import advance_text, opens_at, slot_start, to_ns
 from democlub.slots import format_day, parse_day, slot_for_id, slot_label
 from democlub.store import NewReservation
 
+# Set by the app on an attempt picked for an injected 500, to the error mode:
+# "before" (answer 500 without deciding) or "after_booking" (decide; if that
+# booked, answer 500 anyway: the booking stands and the log says success).
+INJECT_500 = "democlub.inject_500"
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 
 from democlub import messages as msg
-from democlub.booking import Attempt, Outcome, attempt
+from democlub.booking import INJECT_500, Attempt, Outcome, attempt
 from democlub.portal import Portal
 from democlub.settings import Member
 from democlub.slots import DOOR_ID_SHIFT, format_day, parse_day, schedule_ids, slot_label
@@ -71,13 +71,16 @@ def _add(portal: Portal, request: Request, params: dict[str, str], member: Membe
         comments=params.get("comments", ""),
         id_shift=DOOR_ID_SHIFT,
     )
-    if request.environ.get("democlub.inject_500"):
+    fault = request.environ.get(INJECT_500)
+    if fault == "before":
         attempt(portal, received, Outcome(msg.OUTCOME_SERVER_ERROR, msg.SERVER_ERROR))
         return json_response({"success": False, "message": msg.SERVER_ERROR}, 500)
     if member is None:
         attempt(portal, received, Outcome(msg.OUTCOME_BAD_CREDENTIALS, msg.BAD_LOGIN))
         return _reply(False, msg.BAD_LOGIN)
     outcome = attempt(portal, received)
+    if fault == "after_booking" and outcome.ok:
+        return json_response({"success": False, "message": msg.SERVER_ERROR}, 500)
     return _reply(outcome.ok, outcome.message, reservation_id=outcome.reservation_id)
 
 

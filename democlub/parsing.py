@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from democlub.settings import (
     DEFAULT_TIMEZONE,
+    ERROR_MODES,
     Area,
     Competitor,
     DemoRelease,
@@ -200,7 +201,7 @@ def parse_competitor(value: Any, key: str) -> Competitor:
 
 
 _TOP_KEYS = {
-    "timezone", "clock_offset_ms", "latency_ms", "latency_jitter_ms", "error_rate",
+    "timezone", "clock_offset_ms", "latency_ms", "latency_jitter_ms", "error_rate", "error_mode",
     "session_ttl_seconds", "http_door", "slots", "members", "areas", "release_overrides",
     "competitors", "demo_release", "demo_release_minutes",
 }  # fmt: skip
@@ -219,6 +220,9 @@ def parse_settings(value: Any) -> Settings:
     http_door = data.get("http_door", True)
     if not isinstance(http_door, bool):
         raise ConfigError("http_door", "must be true or false")
+    error_mode = data.get("error_mode", "before")
+    if error_mode not in ERROR_MODES:
+        raise ConfigError("error_mode", f"must be one of: {', '.join(ERROR_MODES)}")
     areas = (
         tuple(parse_area(a, f"areas[{i}]") for i, a in enumerate(_list(data["areas"], "areas")))
         if "areas" in data
@@ -247,6 +251,7 @@ def parse_settings(value: Any) -> Settings:
             data.get("latency_jitter_ms", 0), "latency_jitter_ms", minimum=0, maximum=60_000
         ),
         error_rate=_number(data.get("error_rate", 0), "error_rate", minimum=0, maximum=1),
+        error_mode=error_mode,
         session_ttl_seconds=_number(
             data.get("session_ttl_seconds", 1800), "session_ttl_seconds", minimum=0.1
         ),

@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo
 from democlub.slots import SlotGrid, slot_label
 
 DEFAULT_TIMEZONE = "America/Costa_Rica"
+# How an injected 500 (``error_rate``) hits a reservation attempt: "before"
+# deciding it (nothing is booked), or "after_booking" (the slot is booked,
+# then the reply is lost to a 500; only bookings are hit in that mode).
+ERROR_MODES = ("before", "after_booking")
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class Settings:
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
     error_rate: float = 0.0
+    error_mode: str = "before"  # one of ERROR_MODES
     session_ttl_seconds: float = 1800.0
     http_door: bool = True
     slots: SlotGrid = field(default_factory=SlotGrid)
@@ -165,6 +170,7 @@ class Settings:
             "latency_ms": self.latency_ms,
             "latency_jitter_ms": self.latency_jitter_ms,
             "error_rate": self.error_rate,
+            "error_mode": self.error_mode,
             "session_ttl_seconds": self.session_ttl_seconds,
             "http_door": self.http_door,
             "slots": self.slots.to_json(),

@@ -14,7 +14,7 @@ import logging
 
 from democlub import messages as msg
 from democlub import pages
-from democlub.booking import Attempt, Outcome, attempt
+from democlub.booking import INJECT_500, Attempt, Outcome, attempt
 from democlub.pages import esc
 from democlub.portal import Portal
 from democlub.release import day_opens_at
@@ -216,13 +216,16 @@ def add_reservation(portal: Portal, request: Request) -> Response:
         received_ns=request.received_ns,
         comments=form.get("comments", ""),
     )
-    if request.environ.get("democlub.inject_500"):
+    fault = request.environ.get(INJECT_500)
+    if fault == "before":
         attempt(portal, received, Outcome(msg.OUTCOME_SERVER_ERROR, msg.SERVER_ERROR))
         return html(pages.SERVER_ERROR, 500)
     if session is None:
         attempt(portal, received, Outcome(msg.OUTCOME_SESSION_EXPIRED, msg.SESSION_EXPIRED))
         return _expired()
     outcome = attempt(portal, received)
+    if fault == "after_booking" and outcome.ok:
+        return html(pages.SERVER_ERROR, 500)
     back = f"/day_reservations.php?day={esc(received.day)}&amp;area={esc(received.area)}"
     css = "alert-success" if outcome.ok else "alert-danger"
     body = pages.REPLY.substitute(message=esc(outcome.message), css=css, back=back)

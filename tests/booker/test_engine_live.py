@@ -144,6 +144,30 @@ def test_injected_server_errors_are_retried_within_the_window(democlub, engine, 
     assert outcomes[-1] == "success"
 
 
+@pytest.mark.parametrize("path", ["door", "replay"])
+def test_a_booking_whose_reply_was_lost_to_a_500_is_reported_booked_not_taken(
+    democlub, engine, demo_day, path
+):
+    day, _ = demo_day
+    plan = plan_for(day, (5, SLOT_7), (5, SLOT_8))
+    session = engine(paths=(path,)).prepare(credentials(), plan)
+    try:
+        opens = open_soon(democlub, day, 2.0)
+        # The portal books the slot, then answers 500; the retry hears "slot taken".
+        democlub.control.patch_config(error_rate=1.0, error_mode="after_booking")
+        result = session.fire(opens)
+    finally:
+        session.close()
+    assert result.outcome == Outcome.BOOKED, result.to_dict()
+    assert result.verified
+    assert result.choice == {"court": 5, "slot": SLOT_7.label}
+    assert result.confirmation["row"]["slot"] == SLOT_7.label
+    assert [a.outcome for a in result.attempts][-2:] == ["server_error", "slot_taken"]
+    # Booked once: the alternative was not booked on top of it.
+    held = democlub.control.reservations(member="101")
+    assert [r["slot"] for r in held] == [SLOT_7.label]
+
+
 def test_a_dry_run_does_everything_but_submit(democlub, engine, demo_day):
     day, _ = demo_day
     session = engine().prepare(credentials(), plan_for(day, (5, SLOT_7), dry_run=True))

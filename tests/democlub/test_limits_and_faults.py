@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
+
+from democlub.client import ControlError
 from tests.democlub.helpers import SLOT_7AM, fixed_release, portal_day
 
 DAY = dt.date(2031, 3, 12)
@@ -71,6 +74,37 @@ def test_injected_500s_fail_requests_and_are_logged_as_attempts(democlub, web_me
     assert democlub.control.reservations() == []
     democlub.control.patch_config(error_rate=0.0)
     assert member.submit(5, portal_day(DAY), schedule)[1].startswith("Su reservación se ha")
+
+
+def test_a_500_after_booking_keeps_the_booking_and_the_retry_hears_slot_taken(democlub, web_member):
+    democlub.control.set_clock(now=fixed_release(DAY, 8).isoformat())
+    member = web_member()
+    door = democlub.door("101", "cancha-demo-101")
+    schedule = member.schedule_ids(5, portal_day(DAY))[SLOT_7AM]
+    democlub.control.patch_config(error_rate=1.0, error_mode="after_booking")
+
+    status, reply = door.add_reservation(5, portal_day(DAY), int(schedule) - 2)
+    assert (status, reply["success"]) == (500, False)
+    [booking] = democlub.control.reservations()
+    assert (booking["member"], booking["slot"]) == ("101", SLOT_7AM)
+    assert democlub.control.attempts()[-1]["outcome"] == "success"
+    # Only bookings are hit: the retry's "slot taken" and the pages answer as usual.
+    status, reply = door.add_reservation(5, portal_day(DAY), int(schedule) - 2)
+    assert status == 200
+    assert "ya existen otras reservaciones" in reply["message"]
+    assert door.reservations()[0] == 200
+    assert member.get("/pre_reservations.php")[0] == 200
+    # The web form's POST behaves the same way.
+    other = member.schedule_ids(5, portal_day(DAY))["De 08:00 AM a 09:00 AM"]
+    assert member.submit(5, portal_day(DAY), other)[0] == 500
+    assert len(democlub.control.reservations()) == 2
+
+
+def test_an_unknown_error_mode_is_refused_naming_the_key(democlub):
+    with pytest.raises(ControlError) as error:
+        democlub.control.patch_config(error_mode="sometimes")
+    assert error.value.status == 400
+    assert list(error.value.body["error"]["fields"]) == ["error_mode"]
 
 
 def test_a_partial_error_rate_fails_some_requests_only(democlub):
