@@ -1,4 +1,4 @@
-# One image for every process: web (the default command), worker and beat
+# One image for every process: web (the default command), the workers and beat
 # (override the command, see docker-compose.yml). Not built in CI here: the
 # project's machines have no Docker. Keep it in step with Makefile/Procfile.
 FROM python:3.11-slim

@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     prepare.add_argument(
         "--no-static", action="store_true", help="skip collectstatic (an image has them)"
     )
+    prepare.add_argument(
+        "--demo-booking",
+        action="store_true",
+        help="then book the running demo portal's demo release for the demo member",
+    )
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["emulator"]:
@@ -33,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare":
         from .prepare import main as prepare_main
 
-        return prepare_main(collect_static=not args.no_static)
+        return prepare_main(collect_static=not args.no_static, demo_booking=args.demo_booking)
     from .supervisor import main_from_args
 
     return main_from_args(args)

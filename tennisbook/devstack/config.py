@@ -2,10 +2,11 @@
 
 Everything comes from the same environment variables the settings read
 (``TENNISBOOK_SITE_URL``, ``DYNAMODB_ENDPOINT_URL``, ``REDIS_URL``,
-``DEMOCLUB_URL``, ``TENNISBOOK_VAR_DIR``, ``AWS_REGION``), so a port is
-changed in one place and the site and the supervisor agree on it. The command
-line flags (``--web-port`` ...) rewrite those URLs; the tests use them to run
-a whole stack on free ports beside a developer's own.
+``DEMOCLUB_URL``, ``TENNISBOOK_VAR_DIR``, ``AWS_REGION``), with the same
+defaults (``tennisbook.settings.defaults``), so a port is changed in one
+place and the site, the supervisor and the Procfile's commands agree on it.
+The command line flags (``--web-port`` ...) rewrite those URLs; the tests use
+them to run a whole stack on free ports beside a developer's own.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tennisbook.settings import defaults
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-DEFAULT_DYNAMODB_URL = "http://127.0.0.1:8001"
-DEFAULT_DEMOCLUB_URL = "http://127.0.0.1:8100"
 
 
 class ConfigError(Exception):
@@ -87,10 +86,10 @@ class StackConfig:
     ) -> StackConfig:
         env = os.environ if environ is None else environ
         var = var_dir or Path(env.get("TENNISBOOK_VAR_DIR") or ROOT / "var")
-        site = Endpoint(env.get("TENNISBOOK_SITE_URL") or DEFAULT_SITE_URL, "TENNISBOOK_SITE_URL")
-        raw_dynamodb = env.get("DYNAMODB_ENDPOINT_URL", DEFAULT_DYNAMODB_URL)
+        site = Endpoint(env.get("TENNISBOOK_SITE_URL") or defaults.SITE_URL, "TENNISBOOK_SITE_URL")
+        raw_dynamodb = env.get("DYNAMODB_ENDPOINT_URL", defaults.DYNAMODB_URL)
         dynamodb = Endpoint(raw_dynamodb, "DYNAMODB_ENDPOINT_URL") if raw_dynamodb else None
-        democlub = Endpoint(env.get("DEMOCLUB_URL") or DEFAULT_DEMOCLUB_URL, "DEMOCLUB_URL")
+        democlub = Endpoint(env.get("DEMOCLUB_URL") or defaults.DEMOCLUB_URL, "DEMOCLUB_URL")
         if web_port:
             site = site.with_port(web_port)
         if emulator_port:

@@ -29,6 +29,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from tennisbook.settings import defaults
+
+from .config import Endpoint
 from .procs import Child
 
 STATE_FILE = "state.pickle"
@@ -274,7 +277,7 @@ def _printer() -> Callable[[str], None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tennisbook.devstack emulator")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--port", type=int, default=Endpoint(defaults.DYNAMODB_URL, "").port)
     parser.add_argument("--state-dir", type=Path, default=Path("var/emulator"))
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)

@@ -2,7 +2,8 @@
 
 Every child (web, workers, beat, the setup steps, the demo portal) gets the
 same variables, so they all talk to the same Redis, emulator and portal;
-``stack.env`` lets a developer's shell join them.
+``stack.env`` lets a developer's shell join them. ``WEB_PORT`` and
+``DEMOCLUB_PORT`` are the ports of those URLs, for the Procfile's commands.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
         TENNISBOOK_SITE_URL=cfg.site.url,
         REDIS_URL=redis_url,
         DEMOCLUB_URL=cfg.democlub.url,
+        WEB_PORT=str(cfg.site.port),
+        DEMOCLUB_PORT=str(cfg.democlub.port),
         AWS_REGION=cfg.region,
         AWS_DEFAULT_REGION=cfg.region,
         # Selenium Manager would otherwise phone home before every browser start.

@@ -1,11 +1,13 @@
 """The steps between "services are up" and "start the site", in one process.
 
-Run by the supervisor as ``python -m tennisbook.devstack prepare`` with the
-stack's environment: migrate, create the DynamoDB tables, create the
-encryption key, seed the demo accounts and club, and collect static files
-when they changed. One Django
-start-up for all four instead of one per ``manage.py`` call saves seconds on
-every ``make run``. Each step is idempotent.
+Run by the supervisor as ``python -m tennisbook.devstack prepare
+--demo-booking`` with the stack's environment: migrate, create the DynamoDB
+tables, create the encryption key, seed the demo accounts and club, give the
+demo member a request for the demo portal's demo release (the portal is
+already up; no worker is yet), and collect static files when they changed.
+One Django start-up for all of them instead of one per ``manage.py`` call
+saves seconds on every ``make run``. Each step is idempotent, and a step
+that fails fails the whole: the supervisor then stops, naming it.
 """
 
 from __future__ import annotations
@@ -49,27 +51,30 @@ def collectstatic_if_needed(call_command, stamp: Path) -> None:
     _say(f"collected static files into {settings.STATIC_ROOT}")
 
 
-def main(*, collect_static: bool = True) -> int:
+def main(*, collect_static: bool = True, demo_booking: bool = False) -> int:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tennisbook.settings.local")
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command, get_commands
+    from django.core.management import CommandError, call_command
 
-    available = get_commands()
-    for name, kwargs in (
+    steps = [
         ("migrate", {"interactive": False, "verbosity": 1}),
         ("create_tables", {}),
         ("setup_keys", {}),  # the KMS key (or local key) seed_demo encrypts with
         ("seed_demo", {}),
-    ):
-        if name not in available:
-            _say(f"WARNING: manage.py {name} does not exist yet; skipped")
-            continue
+    ]
+    if demo_booking:
+        steps.append(("demo_release", {}))
+    for name, kwargs in steps:
         started = time.perf_counter()
         _say(f"manage.py {name}")
-        call_command(name, **kwargs)
+        try:
+            call_command(name, **kwargs)
+        except CommandError as exc:
+            _say(f"ERROR: manage.py {name} failed: {exc}")
+            return 1
         _say(f"manage.py {name} done in {time.perf_counter() - started:.1f} s")
     if collect_static:
         collectstatic_if_needed(call_command, Path(settings.VAR_DIR) / "run" / "static.stamp")

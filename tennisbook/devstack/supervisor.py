@@ -1,19 +1,22 @@
 """``make run``: start the whole stack in order, watch it, stop it cleanly.
 
 Order matters: Redis and the emulator first (everything else talks to
-them), then the preparation steps (migrate, tables, seed, static), then the
-site processes, then wait for ``/readyz``. Stopping goes the other way: the
-site processes first, so a worker can still acknowledge its task to Redis and
-the emulator still takes the last writes, and the emulator's final snapshot
-last but one.
+them), then the demo portal, then the preparation steps (migrate, tables,
+seed, the demo booking, which asks the portal for its demo release, static
+files), then the other processes of the Procfile (``procfile.py``: the one
+place their commands are written), then wait for ``/readyz``. The demo
+booking is made before any worker or beat runs, so a request left by an
+earlier run is moved to the portal's release before anything can fire it.
+Stopping goes the other way: the site processes first, so a worker can still
+acknowledge its task to Redis and the emulator still takes the last writes,
+and the emulator's final snapshot last but one.
 
-One stack per var dir (``lock.py``). If a child dies, at start or later,
-everything stops and the exit status is non-zero, as with honcho.
+One stack per var dir (``lock.py``). If a child fails, at start or later,
+everything stops and the exit status is non-zero: nothing is skipped.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -24,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import environment
+from . import environment, procfile
 from . import redis as embedded_redis
 from .config import ConfigError, Endpoint, StackConfig
 from .emulator import EmulatorProcess
@@ -56,7 +59,7 @@ class Supervisor:
         self.out = console or Console()
         self.stop_requested = threading.Event()
         self.infra: list[Child] = []  # redis, emulator: stopped last
-        self.apps: list[Child] = []  # web, worker, beat, democlub: stopped first
+        self.apps: list[Child] = []  # the Procfile's processes: stopped first
         self.env: dict[str, str] = {}
         self.restarts = 0
 
@@ -94,6 +97,13 @@ class Supervisor:
     def _start(self) -> None:
         cfg = self.cfg
         started = time.monotonic()
+        try:
+            processes = procfile.load()
+        except ConfigError as exc:
+            raise StartFailed(str(exc)) from None
+        for needed in ("web", "democlub"):
+            if needed not in processes:
+                raise StartFailed(f"the Procfile has no {needed} process; make run needs one")
         self._check_ports()
         for sub in ("run", "redis", "emulator", "democlub", "run/prometheus"):
             (cfg.var_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -119,11 +129,24 @@ class Supervisor:
 
         self.env = environment.child_env(cfg, choice.url)
         self._write_stack_env()
+        try:
+            commands = {name: p.argv(self.env) for name, p in processes.items()}
+        except ConfigError as exc:
+            raise StartFailed(str(exc)) from None
 
+        self._spawn(Child("democlub", commands.pop("democlub"), env=self.env))
+        self._wait_for("democlub", cfg.democlub.port)
+        self._run_setup()
+        for name, argv in commands.items():
+            self._spawn(Child(name, argv, env=self.env))
+        self._wait_ready()
+        self.out.say(f"ready in {time.monotonic() - started:.1f} s")
+
+    def _run_setup(self) -> None:
+        """Migrate, tables, keys, demo data and the demo booking, in one child."""
         setup = self._spawn(
-            Child("setup", [sys.executable, "-m", "tennisbook.devstack", "prepare"],
-                  env=self.env, cwd=cfg.root),
-            infra=False,
+            Child("setup", [sys.executable, "-m", "tennisbook.devstack", "prepare",
+                            "--demo-booking"], env=self.env),
         )  # fmt: skip
         while setup.poll() is None:
             if self.stop_requested.wait(0.1):
@@ -131,51 +154,6 @@ class Supervisor:
         if setup.poll() != 0:
             raise StartFailed(f"the setup steps failed (status {setup.poll()}); see above")
         self.apps.remove(setup)
-
-        py = sys.executable
-        web = cfg.site
-        self._spawn(
-            Child("web", [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(web.port),
-                          "tennisbook.asgi:application"], env=self.env, cwd=cfg.root)
-        )  # fmt: skip
-        self._spawn(
-            Child("worker", [py, "-m", "celery", "-A", "tennisbook", "worker",
-                             "-Q", "booking,default", "--concurrency", "2", "--loglevel", "info"],
-                  env=self.env, cwd=cfg.root)
-        )  # fmt: skip
-        self._spawn(
-            Child("beat", [py, "-m", "celery", "-A", "tennisbook", "beat", "--loglevel", "info",
-                           "--schedule", str(cfg.var_dir / "celerybeat-schedule")],
-                  env=self.env, cwd=cfg.root)
-        )  # fmt: skip
-        if democlub_available():
-            self._spawn(
-                Child("democlub", [py, "-m", "democlub", "--host", "127.0.0.1",
-                                   "--port", str(cfg.democlub.port),
-                                   "--data-dir", str(cfg.var_dir / "democlub"), "--demo"],
-                      env=self.env, cwd=cfg.root)
-            )  # fmt: skip
-        else:
-            self.out.say("WARNING: democlub is not importable yet (no democlub.__main__); skipped")
-
-        self._wait_ready()
-        if any(child.name == "democlub" for child in self.apps):
-            self._wait_for("democlub", cfg.democlub.port)
-            self._book_demo_release()
-        self.out.say(f"ready in {time.monotonic() - started:.1f} s")
-
-    def _book_demo_release(self) -> None:
-        """Give the demo member a request for the demo portal's demo release."""
-        demo = self._spawn(
-            Child("demo", [sys.executable, "manage.py", "demo_release"], env=self.env,
-                  cwd=self.cfg.root),
-        )  # fmt: skip
-        while demo.poll() is None:
-            if self.stop_requested.wait(0.1):
-                raise KeyboardInterrupt
-        if demo.poll() != 0:
-            self.out.say("WARNING: the demo booking was not created; see the lines above")
-        self.apps.remove(demo)
         self._record_children()  # the one-shot is gone: a later takeover must not look for it
 
     def _check_ports(self) -> None:
@@ -183,7 +161,7 @@ class Supervisor:
         if self.cfg.run_emulator:
             assert self.cfg.dynamodb is not None
             wanted.append(("DynamoDB/KMS emulator", self.cfg.dynamodb))
-        if democlub_available() and self.cfg.democlub.local:
+        if self.cfg.democlub.local:
             wanted.append(("democlub", self.cfg.democlub))
         problems = [
             f"port {ep.port} ({what}) is already in use by another program; stop it or set "
@@ -291,9 +269,11 @@ class Supervisor:
         say = self.out.say
         say("")
         say(f"tennisbook is running at {site}/")
-        rows = [("admin", f"{site}/admin/"), ("API docs", f"{site}/api/docs/")]
-        if any(child.name == "democlub" for child in self.apps):
-            rows.append(("demo club", f"{self.cfg.democlub.url.rstrip('/')}/"))
+        rows = [
+            ("admin", f"{site}/admin/"),
+            ("API docs", f"{site}/api/docs/"),
+            ("demo club", f"{self.cfg.democlub.url.rstrip('/')}/"),
+        ]
         rows += [(f"{role} login", f"{user} / {password}") for role, user, password in DEMO_LOGINS]
         env_file = display_path(self.stack_env_path)
         rows.append(("endpoints", f"{env_file}  (set -a; . {env_file}; set +a)"))
@@ -345,13 +325,6 @@ class Supervisor:
             self.out.say("stopped " + ", ".join(c.name for c in stopped))
         self.stack_env_path.unlink(missing_ok=True)
         self.children_path.unlink(missing_ok=True)
-
-
-def democlub_available() -> bool:
-    try:
-        return importlib.util.find_spec("democlub.__main__") is not None
-    except Exception:  # a half-written package must not stop the rest
-        return False
 
 
 def http_get(url: str, timeout: float = 2.0) -> tuple[int | None, str]:

@@ -1,0 +1,111 @@
+"""The Procfile is the one list of process commands: make run reads it, as it is."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import yaml
+
+from tennisbook.devstack import environment, procfile
+from tennisbook.devstack.config import ROOT, ConfigError, StackConfig
+
+
+def _queues(argv: list[str]) -> frozenset[str]:
+    return frozenset(argv[argv.index("-Q") + 1].split(","))
+
+
+def _is_celery_worker(argv: list[str]) -> bool:
+    return argv[1:3] == ["-m", "celery"] and "worker" in argv
+
+
+def _workers(commands: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: argv for name, argv in commands.items() if _is_celery_worker(argv)}
+
+
+@pytest.fixture
+def stack_commands(tmp_path):
+    config = StackConfig.from_env(
+        {"TENNISBOOK_VAR_DIR": str(tmp_path / "my var")}, web_port=18000, democlub_port=18100
+    )
+    env = environment.child_env(config, "redis://127.0.0.1:6399/0")
+    return {name: p.argv(env) for name, p in procfile.load().items()}
+
+
+def test_every_command_of_the_procfile_expands_with_the_stack_environment(stack_commands, tmp_path):
+    web, democlub = stack_commands["web"], stack_commands["democlub"]
+
+    assert web[0] == sys.executable
+    assert web[web.index("-p") + 1] == "18000"
+    assert democlub[democlub.index("--port") + 1] == "18100"
+    assert democlub[democlub.index("--data-dir") + 1] == str(tmp_path / "my var" / "democlub")
+    assert "--demo" in democlub
+
+
+def test_the_booking_queue_has_a_worker_of_its_own(stack_commands):
+    workers = _workers(stack_commands)
+
+    assert {name: _queues(argv) for name, argv in workers.items()} == {
+        "worker": {"booking"},
+        "tasks": {"default"},
+    }
+    names = [argv[argv.index("-n") + 1] for argv in workers.values()]
+    assert len(set(names)) == len(names), "two workers on one host need distinct node names"
+
+
+def test_every_queue_a_task_is_routed_to_has_a_worker(stack_commands, settings):
+    from tennisbook.celery import app
+
+    app.loader.import_default_modules()
+    routed = {
+        app.amqp.router.route({}, name)["queue"].name
+        for name in app.tasks
+        if not name.startswith("celery.")
+    }
+    served = set().union(*(_queues(argv) for argv in _workers(stack_commands).values()))
+
+    assert routed <= served
+    assert settings.CELERY_TASK_DEFAULT_QUEUE in served
+
+
+def test_docker_compose_runs_the_same_workers_as_the_procfile(stack_commands):
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    compose_workers = {
+        name: service["command"]
+        for name, service in compose["services"].items()
+        if _is_celery_worker(service.get("command", []))
+    }
+
+    expected = {name: _queues(argv) for name, argv in _workers(stack_commands).items()}
+    assert {name: _queues(argv) for name, argv in compose_workers.items()} == expected
+    for name, argv in compose_workers.items():
+        procfile_argv = stack_commands[name]
+        assert (
+            argv[argv.index("--concurrency") + 1]
+            == (procfile_argv[procfile_argv.index("--concurrency") + 1])
+        )
+
+
+def test_a_missing_variable_is_named_instead_of_left_empty():
+    (web,) = procfile.parse("web: python -m daphne -p $WEB_PORT app\n").values()
+
+    with pytest.raises(ConfigError, match=r"web command needs \$WEB_PORT"):
+        web.argv({})
+
+
+def test_a_value_with_spaces_stays_one_argument():
+    (beat,) = procfile.parse("beat: celery beat --schedule ${VAR}/schedule\n").values()
+
+    assert beat.argv({"VAR": "/tmp/a b"}) == ["celery", "beat", "--schedule", "/tmp/a b/schedule"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("web python -m daphne\n", "line 1 is not `name: command`"),
+        ("# comment\n\nweb: a\nweb: b\n", "line 4 repeats the process 'web'"),
+    ],
+)
+def test_a_malformed_procfile_is_refused_with_its_line(text, message):
+    with pytest.raises(ConfigError, match=message):
+        procfile.parse(text)
