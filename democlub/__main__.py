@@ -8,6 +8,7 @@ SIGINT. Everything else goes to the log (stderr).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import ipaddress
 import json
 import logging
@@ -21,7 +22,7 @@ from pathlib import Path
 from democlub.app import PortalApp
 from democlub.competitors import CompetitorRunner
 from democlub.control import ControlApi
-from democlub.parsing import ConfigError, parse_settings
+from democlub.parsing import ConfigError, parse_demo_release, parse_settings
 from democlub.portal import Portal, with_demo_release
 from democlub.server import make_server
 from democlub.settings import Member, Settings
@@ -31,6 +32,13 @@ log = logging.getLogger("democlub")
 # The demo member's portal credentials are public by design: tennisbook's demo uses them.
 DEMO_MEMBER = Member(member="101", password="cancha-demo-101", name="Socio de demostración")  # noqa: S106
 TOKEN_ENV = "DEMOCLUB_CONTROL_TOKEN"  # noqa: S105 - a variable name, not a secret
+MINUTES_ENV = "DEMOCLUB_DEMO_RELEASE_MINUTES"
+# The demo release survives a restart in the data dir while it is at least this
+# far ahead: what a restarted stack needs to start, take the demo request back
+# from the stopped worker and prepare. Closer (or past), a new one is chosen,
+# and tennisbook's `manage.py demo_release` moves the demo request to it.
+DEMO_RELEASE_FILE = "demo-release.json"
+KEEP_DEMO_RELEASE_AHEAD = dt.timedelta(seconds=60)
 
 
 class StartupError(Exception):
@@ -45,7 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, help="JSON settings file (see README)")
     parser.add_argument("--control-token", help=f"default: ${TOKEN_ENV}, else generated")
     parser.add_argument("--demo", action="store_true", help="seed member 101 and a demo release")
-    parser.add_argument("--demo-release-minutes", type=float, help="default: from config, 3")
+    parser.add_argument(
+        "--demo-release-minutes",
+        type=float,
+        default=_env_minutes(),
+        help=f"default: ${MINUTES_ENV}, else from config, 3",
+    )
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback host")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
@@ -76,12 +89,52 @@ def load_settings(path: Path | None) -> Settings:
         raise StartupError(f"bad config {path}: {exc.key or 'top level'}: {exc.message}") from None
 
 
-def seed_demo(settings: Settings, portal_now, minutes: float | None) -> Settings:
-    """Add the demo member (unless configured) and the demo release."""
+def _env_minutes() -> float | None:
+    raw = os.environ.get(MINUTES_ENV, "").strip()
+    try:
+        return float(raw) if raw else None
+    except ValueError:
+        sys.stderr.write(f"democlub: {MINUTES_ENV}={raw!r} is not a number of minutes\n")
+        raise SystemExit(2) from None
+
+
+def seed_demo(
+    settings: Settings, portal_now, minutes: float | None, data_dir: Path | None = None
+) -> Settings:
+    """Add the demo member (unless configured) and the demo release.
+
+    With ``data_dir``, the demo release of the previous start is kept while it
+    is still far enough ahead (``KEEP_DEMO_RELEASE_AHEAD``), and the one in
+    force is saved there for the next start.
+    """
     data = settings.to_json()
     if settings.member(DEMO_MEMBER.member) is None:
         data["members"] = [*data["members"], DEMO_MEMBER.to_json()]
-    return with_demo_release(parse_settings(data), portal_now, minutes)
+    if data_dir is not None and data.get("demo_release") is None:
+        data["demo_release"] = kept_demo_release(data_dir, settings, portal_now)
+    seeded = with_demo_release(parse_settings(data), portal_now, minutes)
+    if data_dir is not None and seeded.demo_release is not None:
+        save_demo_release(data_dir, seeded)
+    return seeded
+
+
+def kept_demo_release(data_dir: Path, settings: Settings, now: dt.datetime) -> dict | None:
+    """The saved demo release, if it is valid here and still far enough ahead."""
+    try:
+        saved = json.loads((data_dir / DEMO_RELEASE_FILE).read_text(encoding="utf-8"))
+        demo = parse_demo_release(saved, "demo_release")
+    except (OSError, ValueError, ConfigError):
+        return None
+    if settings.area(demo.area) is None or demo.opens_at - now < KEEP_DEMO_RELEASE_AHEAD:
+        return None
+    return demo.to_json()
+
+
+def save_demo_release(data_dir: Path, settings: Settings) -> None:
+    path = data_dir / DEMO_RELEASE_FILE
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(settings.demo_release.to_json()), encoding="utf-8")
+    partial.replace(path)  # a crash mid-write leaves the previous file, never half of one
 
 
 def control_token(args: argparse.Namespace) -> str:
@@ -119,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         # The demo starts clean so a newcomer's repeated runs never hit the quota.
         portal.store.clear()
-        settings = seed_demo(settings, portal.now(), args.demo_release_minutes)
+        settings = seed_demo(settings, portal.now(), args.demo_release_minutes, args.data_dir)
         portal = _restart_with(portal, settings, args.data_dir)
     competitors = CompetitorRunner(portal)
     app = PortalApp(portal, ControlApi(portal, competitors, token))
