@@ -10,7 +10,6 @@ ran out (a dead worker) are sent again to be resumed.
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,18 +17,14 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from django.conf import settings
 
+from bookings import workflow
 from bookings.choices import RequestStatus
 from bookings.dynamo import BookingRequest
-from bookings.repositories import BookingRequestRepository
-from tennisbook.dynamo import Conflict
+from bookings.services import requests_repo
 
 from . import metrics
 
 log = structlog.get_logger(__name__)
-requests_repo = BookingRequestRepository()
-
-# A dispatched request not taken by a worker within this time is sent again.
-REDISPATCH_AFTER = timedelta(seconds=60)
 
 
 def _lead() -> timedelta:
@@ -44,27 +39,9 @@ def due_requests(now: datetime) -> list[BookingRequest]:
     stuck = [
         r
         for r in requests_repo.due(RequestStatus.PROCESSING, horizon)
-        if r.lease_expires_at is None or r.lease_expires_at <= now
+        if workflow.lease_expired(r, now)
     ]
     return pending + stuck
-
-
-def _mark_dispatched(request: BookingRequest, now: datetime) -> bool:
-    """One sweep wins the right to send a request; False if another did lately."""
-    try:
-        requests_repo.update(
-            request,
-            [BookingRequest.dispatched_at.set(now)],
-            condition=(BookingRequest.status == request.status)
-            & (
-                BookingRequest.dispatched_at.does_not_exist()
-                | (BookingRequest.dispatched_at <= now - REDISPATCH_AFTER)
-                | (BookingRequest.status == RequestStatus.PROCESSING.value)
-            ),
-        )
-    except Conflict:
-        return False
-    return True
 
 
 def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) -> int:
@@ -74,7 +51,7 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
     metrics.DUE_REQUESTS.set(len(due))
     batches: dict[datetime, list[list[str]]] = defaultdict(list)
     for request in due:
-        if _mark_dispatched(request, now):
+        if workflow.mark_dispatched(request, now):
             batches[request.fire_at].append([request.request_id, request.user_id])
     sent = 0
     size = settings.BOOKER_BATCH_SIZE
@@ -86,20 +63,8 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
             except Exception:
                 # Not sent (Redis down?): unmark, so the next sweep tries again
                 # instead of waiting out REDISPATCH_AFTER, maybe past the release.
-                _unmark(chunk, now)
+                workflow.unmark_dispatched(chunk, now)
                 raise
             sent += len(chunk)
         log.info("sweep.dispatched", fire_at=fire_at.isoformat(), requests=len(keys))
     return sent
-
-
-def _unmark(keys: list[list[str]], marked_at: datetime) -> None:
-    for request_id, user_id in keys:
-        # Conflict: changed meanwhile (a worker took it), nothing to undo.
-        with contextlib.suppress(Conflict):
-            requests_repo.update(
-                BookingRequest(request_id, user_id),
-                [BookingRequest.dispatched_at.remove()],
-                condition=BookingRequest.dispatched_at == marked_at,
-                add_version_condition=False,
-            )

@@ -45,6 +45,15 @@ OUTBOX_DEPTH = Gauge(
     "Status writes waiting for DynamoDB.",
     multiprocess_mode="mostrecent",
 )
+OUTBOX_QUARANTINED = Gauge(
+    "tennisbook_outbox_quarantined",
+    "Status writes that kept failing, set aside for an operator (manage.py outbox).",
+    multiprocess_mode="mostrecent",
+)
+RESULTS_SUPERSEDED = Counter(
+    "tennisbook_results_superseded_total",
+    "Engine results not recorded because the request had moved on (another worker, a cancel).",
+)
 
 
 def observe(result: dict) -> None:

@@ -11,25 +11,26 @@ in the outbox; the attempt itself never depends on DynamoDB once prepared.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from django.conf import settings
 
-from bookings import leases
+from bookings import services as booking_services
+from bookings import workflow
 from bookings.choices import ACTIVE_STATUSES, RequestStatus
 from bookings.dynamo import BookingRequest
-from bookings.errors import TransitionRefused
+from bookings.errors import Moot
 from bookings.lifecycle import FailureReason
-from bookings.repositories import BookingRequestRepository
 from configs.crypto import CryptoError
-from tennisbook.dynamo import DataError, Unavailable
-from tennisbook.values import InvalidValue
+from tennisbook.dynamo import Conflict, DataError, Unavailable
+from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
 from . import metrics, outbox
 from .engine import BookingEngine, BrowserPool, EngineSettings, Plan, PrepareFailed
@@ -37,7 +38,7 @@ from .results import BookingResult, Choice, Outcome
 from .sources import load_credentials, load_profile
 
 log = structlog.get_logger(__name__)
-requests_repo = BookingRequestRepository()
+requests_repo = booking_services.requests_repo
 
 _browsers = threading.BoundedSemaphore(settings.BOOKER_MAX_BROWSERS)
 
@@ -63,25 +64,41 @@ def lease_length() -> timedelta:
 
 
 class LeaseKeeper:
-    """Renews a lease in the background while the attempt runs."""
+    """Renews a lease in the background while the attempt runs.
+
+    ``holds()`` is the session's check before every submit: the lease is
+    ours only while no renewal was refused and its last known expiry, less
+    a margin, is still ahead. A worker that stalled (or could not reach
+    DynamoDB) past its expiry must assume another worker took over.
+    """
 
     def __init__(self, request: BookingRequest, owner: str):
         self.request, self.owner = request, owner
         self.lost = False
+        self.expires_at = request.lease_expires_at
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="lease-keeper")
+
+    def holds(self) -> bool:
+        if self.lost or self.expires_at is None:
+            return False
+        margin = timedelta(seconds=settings.BOOKER_LEASE_SECONDS / 10)
+        return datetime.now(UTC) < self.expires_at - margin
 
     def _run(self) -> None:
         interval = settings.BOOKER_LEASE_SECONDS / 3
         while not self._stop.wait(interval):
             try:
-                if not leases.renew(self.request, self.owner, lease_length()):
-                    self.lost = True
-                    return
+                expires = workflow.renew(self.request, self.owner, lease_length())
             except Unavailable:
-                # DynamoDB blinked: keep booking; the lease may lapse, and a
-                # resuming worker checks the reservation list before submitting.
+                # DynamoDB blinked: keep booking while the last expiry holds;
+                # past it, holds() stops the attempt before it submits.
                 log.warning("lease.renew_unavailable", booking_request_id=self.request.request_id)
+                continue
+            if expires is None:
+                self.lost = True
+                return
+            self.expires_at = expires
 
     def __enter__(self) -> LeaseKeeper:
         self._thread.start()
@@ -96,27 +113,38 @@ def run_batch(keys: list[tuple[str, str]], owner: str | None = None) -> dict[str
     """Process requests that share a release instant, side by side."""
     owner = owner or worker_id()
     flush_outbox()
+    # One query for the batch, here: the pool's threads have no database connection.
+    active = booking_services.active_members([user_id for _, user_id in keys])
     workers = min(len(keys), max(1, settings.BOOKER_BATCH_SIZE))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="booking") as pool:
-        futures = {key[0]: pool.submit(run_one, key[0], key[1], owner) for key in keys}
+        futures = {
+            key[0]: pool.submit(run_one, key[0], key[1], owner, member_active=key[1] in active)
+            for key in keys
+        }
     return {request_id: future.result() for request_id, future in futures.items()}
 
 
-def run_one(request_id: str, user_id: str, owner: str) -> str:
-    """Process one request if this worker can take it; returns what happened."""
+def run_one(request_id: str, user_id: str, owner: str, *, member_active: bool) -> str:
+    """Process one request if this worker can take it; returns what happened.
+
+    A request whose member is gone or inactive (``member_active`` false)
+    fails with that reason instead of firing.
+    """
     structlog.contextvars.bind_contextvars(booking_request_id=request_id)
     try:
         request = requests_repo.find(request_id, user_id)
         if request is None or request.status not in ACTIVE_STATUSES:
             return "finished-already"
-        taken = leases.acquire(request, owner, lease_length())
+        if not member_active:
+            return _refuse_inactive(request, owner)
+        taken = workflow.take(request, owner, lease_length())
         if taken is None:
             return "taken-elsewhere"
         log.info("booking.taken", owner=owner, fire_at=taken.fire_at.isoformat())
         with LeaseKeeper(taken, owner) as keeper:
-            result = attempt(taken, owner)
-        if keeper.lost:
-            log.warning("booking.lease_lost_during_attempt", owner=owner)
+            result = attempt(taken, owner, may_submit=keeper.holds)
+        if result["outcome"] == Outcome.LEASE_LOST:
+            return _lease_lost(taken, owner)
         record(taken, owner, result)
         return result["outcome"]
     except Exception:
@@ -126,28 +154,55 @@ def run_one(request_id: str, user_id: str, owner: str) -> str:
         structlog.contextvars.unbind_contextvars("booking_request_id")
 
 
-def plan_for(request: BookingRequest) -> Plan:
-    from tennisbook.values import TimeSlot, parse_date
+def _refuse_inactive(request: BookingRequest, owner: str) -> str:
+    """A request whose member is gone or deactivated never fires."""
+    try:
+        workflow.refuse(
+            request,
+            by=owner,
+            reason=FailureReason.MEMBER_INACTIVE,
+            message="Not booked: the member's account is deleted or deactivated.",
+        )
+    except Moot:
+        return "taken-elsewhere"
+    log.warning("booking.member_inactive", owner=owner)
+    return FailureReason.MEMBER_INACTIVE.value
 
+
+def _lease_lost(request: BookingRequest, owner: str) -> str:
+    """Stopped before submitting: whoever holds the lease now carries on.
+
+    If nobody took the request over (the lease lapsed while DynamoDB was
+    unreachable), it goes back to pending and the next sweep resends it.
+    """
+    log.warning("booking.lease_lost_before_submit", owner=owner)
+    with contextlib.suppress(Moot, Unavailable):
+        workflow.give_back(request, owner, "the lease lapsed before the submit")
+    return Outcome.LEASE_LOST.value
+
+
+def plan_for(request: BookingRequest) -> Plan:
     choices = [Choice(int(request.court_id), TimeSlot.parse(request.time_slot))]
     choices += [Choice(int(a.court_id), TimeSlot.parse(a.time_slot)) for a in request.alternatives]
     return Plan(day=parse_date(request.date), choices=choices, run_id=request.request_id)
 
 
-def attempt(request: BookingRequest, owner: str) -> dict:
+def attempt(request: BookingRequest, owner: str, may_submit=None) -> dict:
     """Prepare and fire one request; always returns a result dict to store.
 
-    Nothing may escape: an attempt that raised would leave the request to be
-    resent after every lease expiry, forever. A failure becomes a result.
+    ``may_submit()`` is asked before every submit (the worker still holds
+    its lease). Nothing may escape: an attempt that raised would leave the
+    request to be resent after every lease expiry, forever. A failure
+    becomes a result.
     """
     try:
-        return _attempt(request, owner)
+        return _attempt(request, owner, may_submit)
     except Exception as exc:
         log.exception("booking.engine_crashed", owner=owner)
         return finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
 
 
-def _attempt(request: BookingRequest, owner: str) -> dict:
+def _attempt(request: BookingRequest, owner: str, may_submit) -> dict:
     try:
         credentials = load_credentials(request.user_id, actor=owner, request_id=request.request_id)
         profile = load_profile()
@@ -172,7 +227,7 @@ def _attempt(request: BookingRequest, owner: str) -> dict:
     except PrepareFailed as exc:
         return finalize(exc.result)
     try:
-        return finalize(session.fire(request.fire_at))
+        return finalize(session.fire(request.fire_at, may_submit=may_submit))
     finally:
         session.close()
 
@@ -205,31 +260,48 @@ def record(request: BookingRequest, owner: str, result: dict) -> None:
         apply(write)
     except Unavailable:
         outbox.put(write)
+    except Exception:
+        # Never lose a result: what DynamoDB would not take waits in the outbox,
+        # which retries it and quarantines it for an operator if it keeps failing.
+        log.exception("booking.record_failed")
+        outbox.put(write)
     log.info("booking.recorded", outcome=result["outcome"], status=write.target)
 
 
 def apply(write: outbox.PendingWrite) -> None:
-    """Write one final status; a write made moot meanwhile is dropped with a log line."""
-    request = requests_repo.find(write.request_id, write.user_id)
-    if request is None or request.status != RequestStatus.PROCESSING:
-        log.info("booking.result_moot", booking_request_id=write.request_id)
-        return
+    """Write one final status; a result made moot meanwhile is logged and dropped.
+
+    Any conflict means "superseded": the request finished, was cancelled, or
+    another worker took it over and records its own result.
+    """
     try:
-        leases.finish(
-            request,
+        workflow.record_result(
+            write.request_id,
+            write.user_id,
             write.owner,
             write.target,
             message=write.message,
             reason=write.reason,
             result=write.result,
         )
-    except TransitionRefused:
-        # The lease was taken over: the resuming worker records its own result.
-        log.warning("booking.result_superseded", booking_request_id=write.request_id)
+    except Conflict as exc:  # Moot, TransitionRefused, or any lost condition
+        metrics.RESULTS_SUPERSEDED.inc()
+        log.warning(
+            "booking.result_superseded",
+            booking_request_id=write.request_id,
+            outcome=write.result.get("outcome"),
+            why=str(exc),
+        )
 
 
 def flush_outbox() -> None:
-    written, waiting = outbox.flush(apply)
-    metrics.OUTBOX_DEPTH.set(waiting)
+    """Write what the outbox holds; a broken outbox never stops a batch."""
+    try:
+        written, waiting = outbox.flush(apply)
+        metrics.OUTBOX_DEPTH.set(waiting)
+        metrics.OUTBOX_QUARANTINED.set(outbox.quarantined())
+    except Exception:
+        log.exception("outbox.flush_failed")
+        return
     if written or waiting:
         log.info("outbox.flush", written=written, waiting=waiting)

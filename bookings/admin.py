@@ -4,7 +4,7 @@ Mounted under ``/admin/bookings/`` and wrapped in ``admin.site.admin_view``
 (staff only), rendered with the admin's own templates like the
 configuration views. Operators list and search requests, read a request's
 history and result (portal message, timings, attempts, evidence), and move
-it through the states an operator may set, through the booking services.
+it through the states an operator may set, through ``bookings.workflow``.
 """
 
 from __future__ import annotations
@@ -14,21 +14,20 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from tennisbook.dynamo import DataError
+from tennisbook.dynamo import Conflict, DataError
+from tennisbook.values import InvalidValue
 
-from . import services
+from . import queries, services, workflow
 from .choices import RequestStatus
 from .lifecycle import Actor
-from .repositories import BookingRequestRepository
+from .services import requests_repo
 
 PAGE_SIZE = 50
-requests_repo = BookingRequestRepository()
 
 
 def _render(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
@@ -47,31 +46,35 @@ def _members(user_ids: list[str]) -> dict[str, Any]:
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
+    """Every member's requests, latest fire time first, a page at a time.
+
+    Pages are read through the status index from a cursor (never a scan);
+    a search looks up a request id, a member id or a username directly.
+    """
     status = request.GET.get("status", "")
     status = status if status in RequestStatus.values else ""
-    query = request.GET.get("q", "").strip().lower()
+    query = request.GET.get("q", "").strip()
+    after = queries.Cursor.decode(request.GET.get("after", ""))
+    items, next_cursor = [], None
     try:
-        items = requests_repo.all_requests(status or None)
+        if query:
+            items = [i for i in queries.operator_search(query) if not status or i.status == status]
+        else:
+            page = queries.operator_page(status=status or None, after=after, size=PAGE_SIZE)
+            items, next_cursor = page.rows, page.next_cursor
     except DataError as exc:
         messages.error(request, f"DynamoDB is unavailable: {exc}")
-        items = []
     members = _members([item.user_id for item in items])
-    rows = []
-    for item in sorted(items, key=lambda r: r.fire_at, reverse=True):
-        member = members.get(item.user_id)
-        haystack = " ".join(
-            filter(None, [item.request_id, item.user_id, member and member.username, item.date])
-        ).lower()
-        if not query or query in haystack:
-            rows.append({"item": item, "member": member})
     return _render(
         request,
         "request_list.html",
         "Booking requests",
-        page=Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        rows=[{"item": item, "member": members.get(item.user_id)} for item in items],
         query=query,
         status=status,
         statuses=RequestStatus.choices,
+        first_page=after is None,
+        next_cursor=next_cursor.encode() if next_cursor else "",
     )
 
 
@@ -112,15 +115,14 @@ def request_status(request: HttpRequest, request_id: str) -> HttpResponse:
     target = request.POST.get("status", "")
     message = request.POST.get("message", "").strip()[:500] or "changed by an operator"
     try:
-        services.transition(
+        workflow.change_status(
             item,
             target,
             actor=Actor.OPERATOR,
             by=f"operator:{request.user.get_username()}",
             message=message,
-            reason="operator" if target == RequestStatus.FAILED else None,
         )
-    except (*services.BOOKING_CONFLICTS, ValueError) as exc:
+    except (Conflict, InvalidValue) as exc:
         messages.error(request, f"Not changed: {exc}")
     except DataError as exc:
         messages.error(request, f"DynamoDB is unavailable; nothing was changed: {exc}")

@@ -5,4 +5,5 @@ class BookingsConfig(AppConfig):
     name = "bookings"
 
     def ready(self) -> None:
-        from . import dynamo  # noqa: F401 - registers the table model
+        # Registers the table model; connects the receivers.
+        from . import dynamo, signals  # noqa: F401

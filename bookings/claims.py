@@ -1,25 +1,23 @@
-"""Claims: the atomic guards of booking requests.
+"""Claims: the atomic guards of booking requests (operations and reads).
 
 Every claim change is an operation added to the same DynamoDB transaction
 as the request write it guards, so a request and its claims are always
 consistent: two members can never both hold a court/date/slot, a member
 never has two active requests for one date and slot, and the active-request
-count never exceeds the club's quota, whatever the concurrency.
+count never exceeds the club's quota, whatever the concurrency. This module
+only builds operations and reads; ``bookings.workflow`` commits them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
-from pynamodb.transactions import TransactWrite
-
-from tennisbook.dynamo import Conflict, connection
-from tennisbook.dynamo.repository import transaction_conflict_reasons, translate_errors
+from tennisbook.dynamo import Conflict
+from tennisbook.dynamo.repository import translate_errors
 
 from .choices import RequestStatus
 from .dynamo import BookingRequest, Claim
-from .errors import DuplicateRequest, QuotaReached, TransitionRefused
 
 SLOT, MEMBER_SLOT, QUOTA = "#slot-claim", "#member-claim", "#quota"
 
@@ -46,46 +44,10 @@ def parse_queue_entry(entry: str) -> tuple[str, str]:
     return request_id, user_id
 
 
-_WIRE_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
+class Operations(Protocol):
+    """Where claim operations go: the workflow's transaction (``workflow.core``)."""
 
-
-@dataclass
-class Transaction:
-    """Operations to commit at once, each tagged so a failure can be explained."""
-
-    ops: list[tuple[str, str, tuple, dict]] = field(default_factory=list)
-
-    def add(self, tag: str, method: str, *args, **kwargs) -> None:
-        self.ops.append((tag, method, args, kwargs))
-
-    def commit(self, table: str) -> None:
-        """Run every operation or none; a lost condition raises the matching error."""
-        # PynamoDB sends condition checks, deletes, puts, then updates, and
-        # DynamoDB's cancellation reasons follow that order: keep ours alike.
-        self.ops.sort(key=lambda op: _WIRE_ORDER[op[1]])
-        try:
-            with (
-                translate_errors("transaction", table),
-                TransactWrite(connection=connection()) as transaction,
-            ):
-                for _, method, args, kwargs in self.ops:
-                    getattr(transaction, method)(*args, **kwargs)
-        except Conflict as exc:
-            reasons = transaction_conflict_reasons(exc)
-            failed = [self.ops[i][0] for i, code in enumerate(reasons) if code]
-            raise _explain(failed) from exc
-
-
-def _explain(failed_tags: list[str]) -> Conflict:
-    if "request" in failed_tags:
-        return TransitionRefused("The request changed meanwhile; reload it and try again.")
-    if "member-slot" in failed_tags:
-        return DuplicateRequest("You already have an active request for this date and time slot.")
-    if "quota" in failed_tags:
-        return QuotaReached("You have reached the club's limit of active requests.")
-    if "slot" in failed_tags:
-        return SlotHeld("another member holds this slot")
-    return TransitionRefused("Something changed meanwhile; reload and try again.")
+    def add(self, tag: str, method: str, *args: Any, **kwargs: Any) -> None: ...
 
 
 class SlotHeld(Conflict):
@@ -97,21 +59,25 @@ def _now() -> datetime:
 
 
 def take(
-    tx: Transaction,
+    tx: Operations,
     request: BookingRequest,
     *,
     max_active: int,
     queue_behind_holder: bool,
+    holder: Claim | None = None,
 ) -> None:
     """Add the operations that claim ``request``'s slot, member slot and quota.
 
     With ``queue_behind_holder`` the slot claim is not created but appended
-    to (the request waits behind the current holder).
+    to: the request waits behind ``holder``, the claim as the caller read it
+    (the write fails if the holder or its queue changed meanwhile).
     """
     now = _now()
     day, slot = request.date, request.time_slot
     claim_id, marker = slot_key(request.court_id, day, slot)
     if queue_behind_holder:
+        if holder is None:
+            raise ValueError("queueing needs the slot claim as read")
         tx.add(
             "slot",
             "update",
@@ -120,7 +86,9 @@ def take(
                 Claim.queue.set(Claim.queue.append([queue_entry(request)])),
                 Claim.updated_at.set(now),
             ],
-            condition=Claim.holder.exists() & (Claim.holder != request.request_id),
+            condition=(Claim.holder == holder.holder)
+            & (Claim.holder != request.request_id)
+            & (Claim.queue == holder.queue),
         )
     else:
         _claim_new(tx, "slot", (claim_id, marker), request, now)
@@ -141,7 +109,7 @@ def take(
 
 
 def _claim_new(
-    tx: Transaction, kind: str, key: tuple[str, str], request: BookingRequest, now: datetime
+    tx: Operations, kind: str, key: tuple[str, str], request: BookingRequest, now: datetime
 ) -> None:
     """Create a claim held by ``request``; fails the transaction if it exists."""
     tx.add(
@@ -160,7 +128,7 @@ def _claim_new(
 
 
 def release(
-    tx: Transaction, request: BookingRequest, slot_claim: Claim | None
+    tx: Operations, request: BookingRequest, slot_claim: Claim | None
 ) -> tuple[str, str] | None:
     """Add the operations that give all of ``request``'s claims back.
 
@@ -189,20 +157,25 @@ def release(
 
 
 def release_slot(
-    tx: Transaction, request: BookingRequest, slot_claim: Claim | None
+    tx: Operations, request: BookingRequest, slot_claim: Claim | None
 ) -> tuple[str, str] | None:
     """Pass the slot to the first request queued behind ``request`` (un-queueing
-    it), or free it; returns the promoted request's key."""
+    it), or free it; returns the promoted request's key.
+
+    Every operation is conditioned on the claim exactly as read (holder,
+    queue and last change): a member queueing meanwhile, or the same request
+    claiming the slot anew after a retry, makes the transaction fail with
+    ``SlotHeld`` and the caller reads the claim again.
+    """
     now = _now()
     if slot_claim is not None and slot_claim.holder == request.request_id:
+        unchanged = (
+            (Claim.holder == request.request_id)
+            & (Claim.queue == slot_claim.queue)
+            & (Claim.updated_at == slot_claim.updated_at)
+        )
         if not slot_claim.queue:
-            # The queue must still be empty: a member queueing meanwhile keeps the slot.
-            tx.add(
-                "slot",
-                "delete",
-                slot_claim,
-                condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
-            )
+            tx.add("slot", "delete", slot_claim, condition=unchanged)
             return None
         promoted = parse_queue_entry(slot_claim.queue[0])
         tx.add(
@@ -215,13 +188,15 @@ def release_slot(
                 Claim.queue.set(slot_claim.queue[1:]),
                 Claim.updated_at.set(now),
             ],
-            condition=(Claim.holder == request.request_id) & (Claim.queue == slot_claim.queue),
+            condition=unchanged,
         )
         # The promoted request stops waiting in the same transaction.
         tx.add(
             "promoted",
             "update",
-            BookingRequest(*promoted),
+            # Key only, version 0: PynamoDB then adds 1 to the stored version
+            # instead of setting it back to 1.
+            BookingRequest(*promoted, version=0),
             actions=[BookingRequest.queued_behind.remove()],
             condition=BookingRequest.status == RequestStatus.PENDING.value,
             add_version_condition=False,
@@ -234,7 +209,8 @@ def release_slot(
             "update",
             slot_claim,
             actions=[Claim.queue.set(remaining), Claim.updated_at.set(now)],
-            condition=Claim.queue == slot_claim.queue,
+            condition=(Claim.queue == slot_claim.queue)
+            & (Claim.updated_at == slot_claim.updated_at),
         )
     return None
 

@@ -1,8 +1,17 @@
-"""Why a booking request was refused, as types the API renders as 409s."""
+"""Why a booking request was refused, and how a workflow verb failed.
+
+Member refusals (``SlotClaimed``, ``DuplicateRequest``, ``QuotaReached``,
+``TransitionRefused``) are conflicts the API renders as 409s with their own
+code. Callers that act on a failure (workers, the outbox, sweeps) see three
+kinds: ``Moot``, someone else already did it (drop it, or tell the member
+to reload); ``Contended`` or any other ``Unavailable``, it may work later
+(keep it, try again); ``Quarantine``, it will never work as it is (set it
+aside for an operator).
+"""
 
 from __future__ import annotations
 
-from tennisbook.dynamo import Conflict
+from tennisbook.dynamo import Conflict, DataError, Unavailable
 
 
 class SlotClaimed(Conflict):
@@ -27,7 +36,25 @@ class QuotaReached(Conflict):
     code = "quota_reached"
 
 
-class TransitionRefused(Conflict):
-    """The status change is not allowed now (or the request changed meanwhile)."""
+class Moot(Conflict):
+    """The verb no longer applies: the request changed, finished or vanished."""
+
+    code = "moot"
+
+
+class TransitionRefused(Moot):
+    """The status change is not allowed from the request's current status."""
 
     code = "transition_refused"
+
+
+class Contended(Unavailable):
+    """The request or its slot kept changing through a bounded number of tries."""
+
+    code = "contended"
+
+
+class Quarantine(DataError):
+    """The write will never succeed as it is: set it aside for an operator."""
+
+    code = "quarantined"

@@ -4,7 +4,8 @@ A request lives ``pending → processing → completed | failed``, or ends
 ``cancelled``. Members may cancel a request that has not started and retry
 one that failed or was cancelled; the engine moves requests through
 processing (and back to pending when it gives an attempt up to another
-worker); operators may do what the engine does, and cancel.
+worker); operators may do what the engine does, and cancel, even a request
+being processed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class FailureReason(StrEnum):
     UNVERIFIED = "unverified"
     EXPIRED = "expired"
     OPERATOR = "operator"
+    MEMBER_INACTIVE = "member_inactive"
     ENGINE_ERROR = "engine_error"
     UNKNOWN = "unknown"
 
@@ -48,6 +50,9 @@ ALLOWED: dict[tuple[RequestStatus, RequestStatus], frozenset[Actor]] = {
     (P, X): frozenset({Actor.MEMBER, Actor.OPERATOR}),
     (P, F): frozenset({Actor.ENGINE, Actor.OPERATOR}),
     (R, P): frozenset({Actor.ENGINE, Actor.OPERATOR}),
+    # An operator may stop a running attempt: its worker loses the lease
+    # (renewal is conditioned on "processing") and stops before it submits.
+    (R, X): frozenset({Actor.OPERATOR}),
     (R, C): frozenset({Actor.ENGINE, Actor.OPERATOR}),
     (R, F): frozenset({Actor.ENGINE, Actor.OPERATOR}),
     (F, P): frozenset({Actor.MEMBER, Actor.OPERATOR}),

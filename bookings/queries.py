@@ -1,14 +1,19 @@
-"""Read-side of booking requests for the API: search, lookup, stats, exports."""
+"""Read-side of booking requests: search, lookup, stats, exports, operators' list."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+
+from django.contrib.auth import get_user_model
 
 from configs import services as config_services
 from tennisbook.dynamo import NotFound
 
 from . import exports, stats
+from .choices import RequestStatus
 from .dynamo import BookingRequest
 from .services import get_request, list_requests, requests_repo
 
@@ -62,3 +67,82 @@ def export(
         return exports.to_csv(items, names)
     zone = config_services.get_system_value("release_rules")["time_zone"]
     return exports.to_ics(items, names, zone)
+
+
+# --- operators' list (admin) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the operators' list starts: the last row shown before it."""
+
+    fire_at: datetime
+    request_id: str
+
+    def encode(self) -> str:
+        return f"{self.fire_at.isoformat()}|{self.request_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor | None:
+        moment, _, request_id = (value or "").partition("|")
+        try:
+            return cls(datetime.fromisoformat(moment), str(uuid.UUID(request_id)))
+        except ValueError:
+            return None
+
+
+@dataclass
+class OperatorPage:
+    rows: list[BookingRequest]
+    next_cursor: Cursor | None
+
+
+def _newest_key(item: BookingRequest) -> tuple[datetime, str]:
+    return item.fire_at, item.request_id
+
+
+def operator_page(
+    *, status: str | None = None, after: Cursor | None = None, size: int = 50
+) -> OperatorPage:
+    """One page of every member's requests, latest fire time first.
+
+    Read through the byStatusFireAt index, one partition per status, each
+    only as far as the page needs (never a scan of the table); rows sharing
+    a fire time are ordered by request id, so a page boundary inside a
+    release instant neither repeats nor skips a row.
+    """
+    statuses = [status] if status else list(RequestStatus.values)
+    boundary = (after.fire_at, after.request_id) if after else None
+    found: list[BookingRequest] = []
+    for name in statuses:
+        taken = 0
+        last_fire_at = None
+        for item in requests_repo.by_status_newest(name, after and after.fire_at, size + 1):
+            if boundary is not None and _newest_key(item) >= boundary:
+                continue
+            # Past enough rows, read on only while the fire time repeats.
+            if taken > size and item.fire_at != last_fire_at:
+                break
+            found.append(item)
+            taken += 1
+            last_fire_at = item.fire_at
+    found.sort(key=_newest_key, reverse=True)
+    rows = found[:size]
+    more = len(found) > size
+    return OperatorPage(rows, Cursor(*_newest_key(rows[-1])) if more and rows else None)
+
+
+def operator_search(text: str, limit: int = 200) -> list[BookingRequest]:
+    """Requests by request id, member id or member username (indexed lookups)."""
+    text = text.strip()
+    try:
+        key = str(uuid.UUID(text))
+    except ValueError:
+        key = None
+    if key is not None:
+        by_id = requests_repo.find_by_id(key)
+        items = [by_id] if by_id else requests_repo.for_user(key, limit=limit)
+    else:
+        users = get_user_model().objects.filter(username__iexact=text).values_list("pk", flat=True)
+        items = [r for pk in users for r in requests_repo.for_user(str(pk), limit=limit)]
+    return sorted(items, key=_newest_key, reverse=True)[:limit]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from tennisbook.dynamo import Repository
+from tennisbook.dynamo.repository import is_expired
 
 from .dynamo import BookingRequest
 
@@ -54,11 +56,19 @@ class BookingRequestRepository(Repository[BookingRequest]):
         items = self.query(request_id, limit=1)
         return items[0] if items else None
 
-    def all_requests(self, status: str | None = None) -> list[BookingRequest]:
-        """Every request (operators' admin): by status through the index, else a scan.
+    def by_status_newest(
+        self, status: str, before: datetime | None = None, page_size: int = 50
+    ) -> Iterator[BookingRequest]:
+        """Requests of ``status``, latest fire time first, from ``before`` down (inclusive).
 
-        The scan skips the claim items that share the table.
+        A lazy iterator over the byStatusFireAt index, read ``page_size`` at a
+        time: the caller stops reading when it has enough.
         """
-        if status:
-            return self.query(status, index=BookingRequest.by_status_fire_at)
-        return list(self.scan(BookingRequest.court_id.exists()))
+        condition = BookingRequest.fire_at <= before if before is not None else None
+        with self.errors("query"):
+            items = BookingRequest.by_status_fire_at.query(
+                status, condition, scan_index_forward=False, page_size=page_size
+            )
+            for item in items:
+                if not is_expired(item):
+                    yield item

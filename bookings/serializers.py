@@ -7,6 +7,8 @@ from rest_framework import serializers
 from tennisbook.validators import StrictDateField, TimeSlotField
 
 from .choices import RequestStatus
+from .evidence import member_result
+from .services import allowed_targets
 
 
 class AlternativeSerializer(serializers.Serializer):
@@ -58,11 +60,9 @@ class BookingSerializer(serializers.Serializer):
         return bool(obj.queued_behind)
 
     def get_result(self, obj) -> dict:
-        return obj.result_data
+        return member_result(obj)
 
     def get_allowed_transitions(self, obj) -> list[str]:
-        from .services import allowed_targets
-
         return allowed_targets(obj, self.context["actor"])
 
 

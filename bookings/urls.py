@@ -13,4 +13,9 @@ urlpatterns = [
     path("bookings/calendar.ics", views.BookingCalendarView.as_view(), name="ics"),
     path("bookings/<str:request_id>", views.BookingDetailView.as_view(), name="detail"),
     path("bookings/<str:request_id>/status", views.BookingStatusView.as_view(), name="status"),
+    path(
+        "bookings/<str:request_id>/evidence/<str:name>",
+        views.BookingEvidenceView.as_view(),
+        name="evidence",
+    ),
 ]

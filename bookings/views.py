@@ -1,24 +1,27 @@
 """The booking API: a member's requests, their status, history and exports.
 
-Thin views over ``bookings.services``. A member reaches only their own
-requests (another member's answer 404, as if they did not exist); operators
-reach any request by id and may move it through the engine's states.
+Thin views over ``bookings.queries`` (reads) and ``bookings.workflow``
+(writes). A member reaches only their own requests (another member's answer
+404, as if they did not exist); operators reach any request by id and may
+move it through the engine's states. Refusals (409, each with its own code
+and, for a held slot, suggestions) are rendered by the shared API exception
+handler.
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tennisbook.api.exceptions import error_body
 from tennisbook.api.pagination import PageNumberPagination
 from tennisbook.api.permissions import is_operator
 
-from . import queries, services
+from . import queries, workflow
 from . import serializers as s
-from .errors import SlotClaimed
+from .evidence import evidence_file
 from .lifecycle import Actor
 
 CONFLICT = OpenApiResponse(
@@ -33,13 +36,6 @@ def actor_of(request) -> Actor:
 
 def booking_data(request, item) -> dict:
     return s.BookingSerializer(item, context={"actor": actor_of(request)}).data
-
-
-def conflict_response(exc) -> Response:
-    body = error_body(getattr(exc, "code", "conflict"), str(exc))
-    if isinstance(exc, SlotClaimed):
-        body["error"]["suggestions"] = exc.suggestions
-    return Response(body, status=409)
 
 
 class BookingListView(APIView):
@@ -65,20 +61,17 @@ class BookingListView(APIView):
         data = s.BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wish = data.validated_data
-        try:
-            item = services.create_request(
-                str(request.user.pk),
-                wish["court_id"],
-                wish["date"],
-                wish["time_slot"],
-                [
-                    {"court_id": a["court_id"], "time_slot": a["time_slot"]}
-                    for a in wish["alternatives"]
-                ],
-                by=f"member:{request.user.get_username()}",
-            )
-        except services.BOOKING_CONFLICTS as exc:
-            return conflict_response(exc)
+        item = workflow.create(
+            str(request.user.pk),
+            wish["court_id"],
+            wish["date"],
+            wish["time_slot"],
+            [
+                {"court_id": a["court_id"], "time_slot": a["time_slot"]}
+                for a in wish["alternatives"]
+            ],
+            by=f"member:{request.user.get_username()}",
+        )
         return Response(booking_data(request, item), status=201)
 
 
@@ -93,10 +86,7 @@ class BookingDetailView(APIView):
     @extend_schema(responses={200: s.BookingSerializer, 409: CONFLICT}, description="Cancel.")
     def delete(self, request, request_id):
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
-        try:
-            item = services.cancel(item, actor=actor_of(request), by=request.user.get_username())
-        except services.BOOKING_CONFLICTS as exc:
-            return conflict_response(exc)
+        item = workflow.cancel(item, actor=actor_of(request), by=request.user.get_username())
         return Response(booking_data(request, item))
 
 
@@ -110,17 +100,33 @@ class BookingStatusView(APIView):
         data = s.StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
-        try:
-            item = services.transition(
-                item,
-                data.validated_data["status"],
-                actor=actor_of(request),
-                by=f"{actor_of(request)}:{request.user.get_username()}",
-                message=data.validated_data["message"],
-            )
-        except services.BOOKING_CONFLICTS as exc:
-            return conflict_response(exc)
+        item = workflow.change_status(
+            item,
+            data.validated_data["status"],
+            actor=actor_of(request),
+            by=f"{actor_of(request)}:{request.user.get_username()}",
+            message=data.validated_data["message"],
+        )
         return Response(booking_data(request, item))
+
+
+class BookingEvidenceView(APIView):
+    """One piece of a failed attempt's evidence, for its member (or an operator)."""
+
+    error_statuses = {"*": (503,)}
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, request_id, name):
+        item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        found = evidence_file(item, name)
+        if found is None:
+            raise NotFound("This evidence is not (or no longer) available on this server.")
+        path, content_type = found
+        response = FileResponse(path.open("rb"), content_type=content_type)
+        # A kept portal page must not run or reach anything in our origin.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class BookingStatsView(APIView):

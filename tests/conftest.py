@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import threading
+import uuid
 
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
-from bookings import services as booking_services
+from bookings import workflow
 from configs import services as config_services
 from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
@@ -123,12 +124,21 @@ def operator(db, django_user_model):
 
 
 @pytest.fixture
-def portal_member(dynamo):
-    """A factory: a member id whose portal credentials are configured."""
+def portal_member(dynamo, db, django_user_model):
+    """A factory: the id of an active site member whose portal credentials are saved.
 
-    def make(user_id: str = "alice-id") -> str:
+    Given a site account's id it configures that account; given a name it
+    creates an account of that name first (requests of members who do not
+    exist never fire).
+    """
+
+    def make(name: str = "alice-id") -> str:
+        try:
+            user_id = str(uuid.UUID(name))
+        except ValueError:
+            user_id = str(django_user_model.objects.create_user(name, f"{name}@example.test").pk)
         config_services.save_user_config(
-            user_id, portal_username=user_id[:8], portal_password="portal-pass"
+            user_id, portal_username=name[:8], portal_password="portal-pass"
         )
         return user_id
 
@@ -148,8 +158,6 @@ def bob(portal_member):
 @pytest.fixture
 def make_request():
     def make(user_id, court=5, day=None, slot=SEVEN, alternatives=()):
-        return booking_services.create_request(
-            user_id, court, day or in_days(10), slot, list(alternatives)
-        )
+        return workflow.create(user_id, court, day or in_days(10), slot, list(alternatives))
 
     return make

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booker import dispatch, outbox, processor
-from bookings import leases, services
+from bookings import services, workflow
 from bookings.choices import RequestStatus
 from configs import services as config_services
 from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import SEVEN, in_days
+
+LEASE = timedelta(seconds=30)
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +30,7 @@ def engine_says(monkeypatch):
     calls = []
 
     def set_outcome(outcome="booked", ok=True):
-        def fake_attempt(request, owner):
+        def fake_attempt(request, owner, may_submit=None):
             calls.append((request.request_id, owner))
             return {
                 "outcome": outcome,
@@ -48,7 +50,10 @@ def engine_says(monkeypatch):
 def test_a_due_request_is_completed_with_its_result(alice, make_request, engine_says):
     engine_says("booked")
     request = make_request(alice)
-    assert processor.run_one(request.request_id, alice, "worker-1") == "booked"
+    assert (
+        processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
+        == "booked"
+    )
     stored = services.get_request(alice, request.request_id)
     assert stored.status == RequestStatus.COMPLETED
     assert stored.result_data["release_to_confirmation_ms"] == 12.5
@@ -58,7 +63,7 @@ def test_a_due_request_is_completed_with_its_result(alice, make_request, engine_
 def test_a_failure_keeps_the_reason_for_the_member(alice, make_request, engine_says):
     engine_says("slot_taken", ok=False)
     request = make_request(alice)
-    processor.run_one(request.request_id, alice, "worker-1")
+    processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
     stored = services.get_request(alice, request.request_id)
     assert (stored.status, stored.reason) == (RequestStatus.FAILED, "slot_taken")
 
@@ -67,9 +72,12 @@ def test_the_same_task_delivered_twice_books_once(alice, make_request, engine_sa
     calls = engine_says("booked")
     request = make_request(alice)
     results = processor.run_batch([(request.request_id, alice)] * 2, owner="worker-1")
-    assert results  # both deliveries ran
-    assert len(calls) == 1
-    assert processor.run_one(request.request_id, alice, "worker-2") == "finished-already"
+    assert list(results) == [request.request_id]
+    assert len(calls) == 1  # the second delivery found the request taken or finished
+    assert (
+        processor.run_batch([(request.request_id, alice)], "worker-2")[request.request_id]
+        == "finished-already"
+    )
 
 
 def test_a_result_waits_in_the_outbox_while_dynamodb_is_down(
@@ -83,7 +91,7 @@ def test_a_result_waits_in_the_outbox_while_dynamodb_is_down(
         raise Unavailable("DynamoDB at test is unavailable")
 
     monkeypatch.setattr(processor, "apply", down)
-    processor.run_one(request.request_id, alice, "worker-1")
+    processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
     assert outbox.depth() == 1
     assert services.get_request(alice, request.request_id).status == RequestStatus.PROCESSING
     monkeypatch.setattr(processor, "apply", real_apply)
@@ -93,7 +101,7 @@ def test_a_result_waits_in_the_outbox_while_dynamodb_is_down(
 
 
 def test_the_sweep_sends_due_requests_grouped_by_release_instant(alice, bob, make_request):
-    soon = datetime.now(UTC) + timedelta(seconds=30)
+    soon = datetime.now(UTC) + LEASE
     first = make_request(alice, slot=SEVEN)
     second = make_request(bob, slot="De 08:00 AM a 09:00 AM")
     later = make_request(alice, day=in_days(11))
@@ -110,7 +118,7 @@ def test_the_sweep_resends_a_request_whose_worker_died(alice, make_request):
     services.requests_repo.update(
         request, [type(request).fire_at.set(datetime.now(UTC) + timedelta(seconds=10))]
     )
-    leases.acquire(services.get_request(alice, request.request_id), "dead", timedelta(seconds=-1))
+    workflow.take(services.get_request(alice, request.request_id), "dead", timedelta(seconds=-1))
     sent: list = []
     assert dispatch.sweep(sent.append) == 1
     assert sent[0] == [[request.request_id, alice]]
@@ -156,19 +164,25 @@ def test_the_default_profile_points_at_the_configured_portal(settings, dynamo):
 def test_a_member_without_credentials_fails_with_a_reason_instead_of_looping(alice, make_request):
     request = make_request(alice)
     config_services.save_user_config(alice, portal_username="")
-    assert processor.run_one(request.request_id, alice, "worker-1") == "login_failed"
+    assert (
+        processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
+        == "login_failed"
+    )
     stored = services.get_request(alice, request.request_id)
     assert (stored.status, stored.reason) == (RequestStatus.FAILED, "bad_credentials")
     assert "portal username and password" in stored.result_data["reason"]
 
 
 def test_an_engine_crash_fails_the_request_instead_of_looping(alice, make_request, monkeypatch):
-    def broken(request, owner):
+    def broken(request, owner, may_submit):
         raise RuntimeError("chromedriver vanished")
 
     monkeypatch.setattr(processor, "_attempt", broken)
     request = make_request(alice)
-    assert processor.run_one(request.request_id, alice, "worker-1") == "error"
+    assert (
+        processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
+        == "error"
+    )
     stored = services.get_request(alice, request.request_id)
     assert (stored.status, stored.reason) == (RequestStatus.FAILED, "engine_error")
     assert "chromedriver vanished" in stored.result_data["detail"]
@@ -185,3 +199,87 @@ def test_settings_are_served_stale_while_dynamodb_is_down(dynamo, monkeypatch):
     assert config_services.get_system_value("portal_profile")["base_url"]
     with pytest.raises(Unavailable):
         config_services.get_system_value("limits")  # never read before: nothing to serve
+
+
+def test_a_request_whose_member_is_gone_never_fires(make_request, portal_member, engine_says):
+    from django.contrib.auth import get_user_model
+
+    calls = engine_says("booked")
+    user_id = portal_member("erin")
+    request = make_request(user_id)
+    get_user_model().objects.filter(pk=user_id).update(is_active=False)
+    outcome = processor.run_batch([(request.request_id, user_id)], "worker-1")
+    assert outcome == {request.request_id: "member_inactive"}
+    assert calls == []
+    stored = services.get_request(user_id, request.request_id)
+    assert (stored.status, stored.reason) == (RequestStatus.FAILED, "member_inactive")
+
+
+def test_an_attempt_stopped_by_a_lost_lease_records_no_result(alice, make_request, monkeypatch):
+    def engine(request, owner, may_submit):
+        # Meanwhile this worker's lease lapsed and worker-2 resumed the request;
+        # the session's guard stopped before the submit.
+        services.requests_repo.update(
+            request, [type(request).lease_expires_at.set(datetime.now(UTC) - timedelta(seconds=1))]
+        )
+        resumed = workflow.take(services.get_request(alice, request.request_id), "worker-2", LEASE)
+        assert resumed is not None
+        return {"outcome": "lease_lost", "ok": False, "message": "", "reason": "", "attempts": []}
+
+    monkeypatch.setattr(processor, "_attempt", engine)
+    request = make_request(alice)
+    outcome = processor.run_batch([(request.request_id, alice)], "worker-1")
+    assert outcome == {request.request_id: "lease_lost"}
+    stored = services.get_request(alice, request.request_id)
+    assert (stored.status, stored.lease_owner) == (RequestStatus.PROCESSING, "worker-2")
+    assert outbox.depth() == 0
+
+
+def test_the_lease_keeper_stops_holding_once_its_lease_runs_out(alice, make_request):
+    request = workflow.take(make_request(alice), "worker-1", LEASE)
+    keeper = processor.LeaseKeeper(request, "worker-1")
+    assert keeper.holds()
+    keeper.expires_at = datetime.now(UTC)  # stalled past the expiry without a renewal
+    assert not keeper.holds()
+    keeper.expires_at = datetime.now(UTC) + LEASE
+    keeper.lost = True  # a renewal was refused: another worker has it
+    assert not keeper.holds()
+
+
+def test_a_superseded_result_is_logged_never_raised(alice, make_request):
+    request = workflow.take(make_request(alice), "worker-1", timedelta(seconds=-1))
+    workflow.take(services.get_request(alice, request.request_id), "worker-2", LEASE)
+    write = outbox.PendingWrite(
+        request.request_id, alice, "worker-1", RequestStatus.COMPLETED, "late", None, {"ok": True}
+    )
+    processor.apply(write)  # worker-1's result is moot: worker-2 records its own
+    stored = services.get_request(alice, request.request_id)
+    assert (stored.status, stored.lease_owner) == (RequestStatus.PROCESSING, "worker-2")
+
+
+def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
+    alice, make_request, monkeypatch
+):
+    good = workflow.take(make_request(alice), "worker-1", LEASE)
+    outbox.put(outbox.PendingWrite("bad-row", alice, "w", "completed", "", None, {"ok": True}))
+    outbox.put(
+        outbox.PendingWrite(
+            good.request_id, alice, "worker-1", "completed", "booked", None, {"ok": True}
+        )
+    )
+    real_apply = processor.apply
+
+    def apply(write):
+        if write.request_id == "bad-row":
+            raise RuntimeError("a row this code cannot write")
+        real_apply(write)
+
+    monkeypatch.setattr(processor, "apply", apply)
+    processor.flush_outbox()
+    assert services.get_request(alice, good.request_id).status == RequestStatus.COMPLETED
+    for _ in range(outbox.QUARANTINE_AFTER - 1):
+        processor.flush_outbox()
+    assert (outbox.depth(), outbox.quarantined()) == (0, 1)
+    [row] = outbox.rows()
+    assert row.quarantined
+    assert "cannot write" in row.last_error

@@ -4,7 +4,7 @@ import pytest
 
 from bookings import services
 from bookings.choices import RequestStatus
-from bookings.lifecycle import Actor
+from tests.bookings.conftest import finish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -19,12 +19,10 @@ def staff_client(client, operator):
 def booked(member, portal_member, make_request):
     user_id = portal_member(str(member.pk))
     request = make_request(user_id)
-    request = services.transition(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="w-1")
-    return services.transition(
+    return finish(
         request,
         RequestStatus.COMPLETED,
-        actor=Actor.ENGINE,
-        by="w-1",
+        owner="w-1",
         message="Su reservación se ha realizado con éxito",
         result={
             "outcome": "booked",

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bookings import claims, services
+from bookings import claims, services, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import DuplicateRequest, QuotaReached, SlotClaimed
+from bookings.lifecycle import Actor
 from configs import services as config_services
 from tennisbook.values import InvalidValue
 from tests.bookings.conftest import EIGHT, SEVEN, in_days
@@ -16,7 +17,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def test_it_stores_a_pending_request_with_its_fire_time_and_history(alice):
-    request = services.create_request(
+    request = workflow.create(
         alice,
         "5",
         "2026-12-20",
@@ -49,7 +50,7 @@ def test_it_stores_a_pending_request_with_its_fire_time_and_history(alice):
 )
 def test_a_bad_wish_is_refused_naming_the_field(alice, court, day, slot, alternatives, field):
     with pytest.raises(InvalidValue) as info:
-        services.create_request(alice, court, day, slot, alternatives, now=NOW)
+        workflow.create(alice, court, day, slot, alternatives, now=NOW)
     assert info.value.field == field
     assert services.list_requests(alice) == []
 
@@ -57,7 +58,7 @@ def test_a_bad_wish_is_refused_naming_the_field(alice, court, day, slot, alterna
 def test_a_member_without_portal_credentials_is_told_to_add_them(dynamo):
     config_services.save_user_config("nopass", portal_username="9")
     with pytest.raises(InvalidValue) as info:
-        services.create_request("nopass", 5, in_days(10), SEVEN)
+        workflow.create("nopass", 5, in_days(10), SEVEN)
     assert info.value.field == "portal_credentials"
 
 
@@ -77,7 +78,7 @@ def test_the_active_request_quota_is_enforced(alice, make_request):
     with pytest.raises(QuotaReached):
         make_request(alice, day=in_days(12))
     first = services.list_requests(alice)[0]
-    services.cancel_request(alice, first.request_id, by="alice")
+    workflow.cancel(services.get_request(alice, first.request_id), actor=Actor.MEMBER, by="alice")
     make_request(alice, day=in_days(12))
 
 
@@ -105,7 +106,7 @@ def test_under_the_queue_policy_the_second_member_waits_and_takes_over(alice, bo
     first = make_request(alice)
     second = make_request(bob)
     assert second.queued_behind == first.request_id
-    services.cancel_request(alice, first.request_id, by="alice")
+    workflow.cancel(services.get_request(alice, first.request_id), actor=Actor.MEMBER, by="alice")
     promoted = services.get_request(bob, second.request_id)
     assert promoted.queued_behind is None
     claim = claims.get_slot_claim(5, first.date, SEVEN)
@@ -121,7 +122,7 @@ def test_concurrent_creates_for_one_slot_leave_exactly_one_claim(portal_member):
     def create(user_id):
         barrier.wait()
         try:
-            services.create_request(user_id, 5, day, SEVEN)
+            workflow.create(user_id, 5, day, SEVEN)
             outcomes.append("won")
         except SlotClaimed:
             outcomes.append("claimed")
@@ -141,6 +142,6 @@ def test_concurrent_creates_for_one_slot_leave_exactly_one_claim(portal_member):
 
 def test_cancel_releases_the_claim_for_another_member(alice, bob, make_request):
     first = make_request(alice)
-    services.cancel_request(alice, first.request_id, by="alice")
+    workflow.cancel(services.get_request(alice, first.request_id), actor=Actor.MEMBER, by="alice")
     assert make_request(bob).status == RequestStatus.PENDING.value
     assert services.get_request(alice, first.request_id).status == RequestStatus.CANCELLED.value

@@ -1,16 +1,20 @@
 """Status events reach the member's group and e-mail, only after the write."""
 
+from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import mail
 
-from bookings import events, services
+from bookings import events, notify, services, tasks, workflow
 from bookings.choices import RequestStatus
-from bookings.errors import TransitionRefused
+from bookings.errors import Moot, TransitionRefused
 from bookings.lifecycle import Actor
 from configs import services as config_services
 from configs.dynamo import NotificationSettings
+from tests.bookings.conftest import finish
 
 
 @pytest.fixture
@@ -53,7 +57,7 @@ def test_a_transition_is_published_to_the_members_group(
         _receive_nowait,
     )
     request = make_request(str(site_member.pk))
-    services.transition(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="worker-1")
+    workflow.change_status(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="worker-1")
     messages = drain()
     assert [(m["type"], m["status"], m["previous"]) for m in messages] == [
         ("booking.status", "pending", None),
@@ -76,33 +80,103 @@ def test_a_refused_transition_publishes_nothing(site_member, make_request, liste
     request = make_request(str(site_member.pk))
     drain = listen(str(site_member.pk))
     with pytest.raises(TransitionRefused):
-        services.transition(request, RequestStatus.COMPLETED, actor=Actor.MEMBER, by="alice")
+        workflow.change_status(request, RequestStatus.COMPLETED, actor=Actor.MEMBER, by="alice")
     assert drain() == []
 
 
 @pytest.mark.django_db
 def test_completion_and_failure_are_emailed_as_the_member_prefers(site_member, make_request):
     user_id = str(site_member.pk)
-    done = make_request(user_id)
-    done = services.transition(done, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="w")
-    services.transition(done, RequestStatus.COMPLETED, actor=Actor.ENGINE, by="w", message="ok")
+    finish(make_request(user_id), RequestStatus.COMPLETED, message="ok")
     assert [m.to for m in mail.outbox] == [[site_member.email]]
     assert mail.outbox[0].subject.startswith("Court booked: court 5")
-    config = config_services.get_user_config(user_id)
     config_services.save_user_config(
         user_id, notifications=NotificationSettings(email_on_failure=False)
     )
-    assert config.version  # saved before
     failed = make_request(user_id, slot="De 09:00 AM a 10:00 AM")
-    services.transition(failed, RequestStatus.FAILED, actor=Actor.ENGINE, by="w", reason="quota")
+    finish(failed, RequestStatus.FAILED, reason="quota")
     assert len(mail.outbox) == 1
+    config_services.save_user_config(
+        user_id, notifications=NotificationSettings(email_on_failure=True)
+    )
+    failed_too = make_request(user_id, slot="De 10:00 AM a 11:00 AM")
+    finish(failed_too, RequestStatus.FAILED, reason="quota")
+    assert mail.outbox[-1].subject.startswith("Booking failed: court 5")
+
+
+@pytest.mark.django_db
+def test_a_write_refused_by_its_guard_publishes_nothing(
+    site_member, make_request, listen, monkeypatch
+):
+    monkeypatch.setattr("channels.layers.InMemoryChannelLayer.receive", _receive_nowait)
+    request = make_request(str(site_member.pk))
+    workflow.take(request, "worker-1", timedelta(seconds=30))
+    drain = listen(str(site_member.pk))
+    with pytest.raises(Moot):  # the lease guard: worker-2 never held it
+        workflow.record_result(
+            request.request_id,
+            request.user_id,
+            "worker-2",
+            RequestStatus.COMPLETED,
+            message="",
+            reason=None,
+            result={},
+        )
+    assert drain() == []
+    assert mail.outbox == []
 
 
 def test_a_broken_channel_layer_does_not_undo_the_write(alice, make_request, monkeypatch):
-    def broken(*args, **kwargs):
+    def broken(payload):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(events, "_send_to_group", broken)
+    monkeypatch.setattr(notify, "to_group", broken)
     request = make_request(alice)
-    cancelled = services.cancel_request(alice, request.request_id, by="alice")
+    cancelled = workflow.cancel(
+        services.get_request(alice, request.request_id), actor=Actor.MEMBER, by="alice"
+    )
     assert cancelled.status == RequestStatus.CANCELLED
+    assert services.get_request(alice, request.request_id).status == RequestStatus.CANCELLED
+
+
+def test_a_broker_that_refuses_the_event_does_not_undo_the_write(alice, make_request, monkeypatch):
+    def refused(*args, **kwargs):
+        raise ConnectionError("broker is down")
+
+    monkeypatch.setattr(tasks.deliver_status_event, "delay", refused)
+    request = make_request(alice)
+    assert services.get_request(alice, request.request_id).status == RequestStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_no_mail_is_sent_inside_the_write_only_queued_after_it(
+    site_member, make_request, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.email_status, "delay", queued.append)
+    request = make_request(str(site_member.pk))
+    finish(request, RequestStatus.COMPLETED, message="ok")
+    assert mail.outbox == []  # nothing sent while writing
+    assert [(p["request_id"], p["status"]) for p in queued] == [
+        (request.request_id, RequestStatus.COMPLETED)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_mail_server_outage_is_retried_until_the_notification_is_sent(
+    site_member, make_request, monkeypatch
+):
+    real_send = notify.send_mail
+    tries = []
+
+    def flaky_send(*args, **kwargs):
+        tries.append(1)
+        if len(tries) < 3:
+            raise SMTPServerDisconnected("mail server down")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(notify, "send_mail", flaky_send)
+    # Eager tasks run their retries at once; the worker waits with a backoff.
+    finish(make_request(str(site_member.pk)), RequestStatus.COMPLETED, message="ok")
+    assert len(tries) == 3
+    assert [m.to for m in mail.outbox] == [[site_member.email]]

@@ -3,16 +3,16 @@
 import csv
 import io
 
-from bookings import claims, exports, maintenance, services, stats
+from bookings import claims, exports, maintenance, services, stats, workflow
 from bookings.choices import RequestStatus
 from bookings.lifecycle import Actor
 from tests.bookings.conftest import SEVEN, in_days
+from tests.bookings.conftest import finish as finish_as_worker
 
 
 def finish(request, status, confirmation_ms=None):
-    request = services.transition(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="w")
     result = {"release_to_confirmation_ms": confirmation_ms} if confirmation_ms else None
-    return services.transition(request, status, actor=Actor.ENGINE, by="w", result=result)
+    return finish_as_worker(request, status, result=result)
 
 
 def test_stats_count_statuses_rate_decided_requests_and_take_the_median(alice, make_request):
@@ -49,8 +49,8 @@ def test_the_csv_export_has_a_row_per_request_and_defuses_formulas(alice, make_r
 def test_the_calendar_feed_places_bookings_in_the_club_time_zone(alice, make_request):
     booked = finish(make_request(alice, day=in_days(10)), RequestStatus.COMPLETED)
     make_request(alice, day=in_days(11), slot="De 06:00 PM a 07:00 PM")
-    cancelled = services.cancel_request(
-        alice, make_request(alice, day=in_days(12)).request_id, by="alice"
+    cancelled = workflow.cancel(
+        make_request(alice, day=in_days(12)), actor=Actor.MEMBER, by="alice"
     )
     feed = exports.to_ics(
         services.list_requests(alice), {5: "Cancha de Tenis 1"}, "America/Costa_Rica"

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from bookings import leases, services
+from bookings import services, workflow
 from bookings.choices import RequestStatus
-from bookings.errors import TransitionRefused
+from bookings.errors import Moot
 from configs import services as config_services
 
 LEASE = timedelta(seconds=30)
@@ -15,13 +15,11 @@ LEASE = timedelta(seconds=30)
 
 def test_only_one_worker_takes_a_request(alice, make_request):
     request = make_request(alice)
-    taken = leases.acquire(services.get_request(alice, request.request_id), "worker-1", LEASE)
+    taken = workflow.take(services.get_request(alice, request.request_id), "worker-1", LEASE)
     assert taken.status == RequestStatus.PROCESSING
     assert taken.lease_owner == "worker-1"
     assert taken.attempts == 1
-    assert (
-        leases.acquire(services.get_request(alice, request.request_id), "worker-2", LEASE) is None
-    )
+    assert workflow.take(services.get_request(alice, request.request_id), "worker-2", LEASE) is None
 
 
 def test_many_workers_racing_for_one_request_leave_one_owner(alice, make_request):
@@ -31,7 +29,7 @@ def test_many_workers_racing_for_one_request_leave_one_owner(alice, make_request
 
     def take(name):
         barrier.wait()
-        if leases.acquire(services.get_request(alice, request.request_id), name, LEASE):
+        if workflow.take(services.get_request(alice, request.request_id), name, LEASE):
             owners.append(name)
 
     threads = [threading.Thread(target=take, args=(f"worker-{n}",)) for n in range(6)]
@@ -45,42 +43,47 @@ def test_many_workers_racing_for_one_request_leave_one_owner(alice, make_request
 
 def test_an_expired_lease_is_resumed_by_another_worker(alice, make_request):
     request = make_request(alice)
-    leases.acquire(request, "worker-1", timedelta(seconds=-1))  # already expired
+    workflow.take(request, "worker-1", timedelta(seconds=-1))  # already expired
     stale = services.get_request(alice, request.request_id)
-    resumed = leases.acquire(stale, "worker-2", LEASE)
+    resumed = workflow.take(stale, "worker-2", LEASE)
     assert resumed is not None
     stored = services.get_request(alice, request.request_id)
     assert stored.lease_owner == "worker-2"
     assert stored.attempts == 2
     assert "resumed after the lease of worker-1 expired" in stored.history[-1].message
     # The first worker lost its lease: it can neither renew nor finish.
-    assert not leases.renew(stored, "worker-1", LEASE)
-    with pytest.raises(TransitionRefused):
-        leases.finish(
-            stored, "worker-1", RequestStatus.COMPLETED, message="", reason=None, result={}
+    assert not workflow.renew(stored, "worker-1", LEASE)
+    with pytest.raises(Moot):
+        workflow.record_result(
+            stored.request_id,
+            stored.user_id,
+            "worker-1",
+            RequestStatus.COMPLETED,
+            message="",
+            reason=None,
+            result={},
         )
 
 
 def test_a_live_lease_is_not_taken_over(alice, make_request):
     request = make_request(alice)
-    leases.acquire(request, "worker-1", LEASE)
-    assert (
-        leases.acquire(services.get_request(alice, request.request_id), "worker-2", LEASE) is None
-    )
+    workflow.take(request, "worker-1", LEASE)
+    assert workflow.take(services.get_request(alice, request.request_id), "worker-2", LEASE) is None
 
 
 def test_a_queued_request_is_not_taken_before_its_turn(alice, bob, make_request):
     config_services.set_system_value("conflict_policy", "queue", actor="t")
     make_request(alice)
     queued = make_request(bob)
-    assert leases.acquire(queued, "worker-1", LEASE) is None
+    assert workflow.take(queued, "worker-1", LEASE) is None
 
 
 def test_the_holder_finishes_and_the_lease_is_cleared(alice, make_request):
-    request = leases.acquire(make_request(alice), "worker-1", LEASE)
-    assert leases.renew(request, "worker-1", LEASE)
-    done = leases.finish(
-        request,
+    request = workflow.take(make_request(alice), "worker-1", LEASE)
+    assert workflow.renew(request, "worker-1", LEASE)
+    done = workflow.record_result(
+        request.request_id,
+        request.user_id,
         "worker-1",
         RequestStatus.COMPLETED,
         message="booked",
@@ -92,8 +95,8 @@ def test_the_holder_finishes_and_the_lease_is_cleared(alice, make_request):
 
 
 def test_giving_back_returns_the_request_to_pending(alice, make_request):
-    request = leases.acquire(make_request(alice), "worker-1", LEASE)
-    back = leases.give_back(request, "worker-1", "worker shutting down")
+    request = workflow.take(make_request(alice), "worker-1", LEASE)
+    back = workflow.give_back(request, "worker-1", "worker shutting down")
     assert back.status == RequestStatus.PENDING
     assert back.lease_owner is None
-    assert leases.acquire(back, "worker-2", LEASE).lease_owner == "worker-2"
+    assert workflow.take(back, "worker-2", LEASE).lease_owner == "worker-2"

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bookings import claims, services
+from bookings import claims, services, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import SlotClaimed, TransitionRefused
 from bookings.lifecycle import ALLOWED, Actor, is_allowed
-from tests.bookings.conftest import SEVEN
+from tests.bookings.conftest import SEVEN, finish
 
 S = RequestStatus
 # How to bring a fresh request into each starting status, by allowed steps.
@@ -24,7 +24,7 @@ PATHS = {
 
 def bring_to(request, status):
     for target, actor in PATHS[status]:
-        request = services.transition(request, target, actor=actor, by="setup")
+        request = workflow.change_status(request, target, actor=actor, by="setup")
     return request
 
 
@@ -36,12 +36,12 @@ def bring_to(request, status):
 def test_the_transition_table_is_enforced(alice, make_request, current, target, actor):
     request = bring_to(make_request(alice), current)
     if is_allowed(current, target, actor):
-        stored = services.transition(request, target, actor=actor, by=f"{actor}:test")
+        stored = workflow.change_status(request, target, actor=actor, by=f"{actor}:test")
         assert stored.status == target
         assert (stored.history[-1].from_status, stored.history[-1].to_status) == (current, target)
     else:
         with pytest.raises(TransitionRefused):
-            services.transition(request, target, actor=actor, by=f"{actor}:test")
+            workflow.change_status(request, target, actor=actor, by=f"{actor}:test")
         assert services.get_request(alice, request.request_id).status == current
 
 
@@ -57,19 +57,16 @@ def test_the_table_lets_members_only_cancel_and_retry():
 def test_a_stale_view_cannot_overwrite_a_newer_transition(alice, make_request):
     request = make_request(alice)
     stale = services.get_request(alice, request.request_id)
-    services.transition(request, S.PROCESSING, actor=Actor.ENGINE, by="worker-1")
+    workflow.change_status(request, S.PROCESSING, actor=Actor.ENGINE, by="worker-1")
     with pytest.raises(TransitionRefused):
-        services.transition(stale, S.CANCELLED, actor=Actor.MEMBER, by="alice")
+        workflow.change_status(stale, S.CANCELLED, actor=Actor.MEMBER, by="alice")
     assert services.get_request(alice, request.request_id).status == S.PROCESSING
 
 
 def test_finishing_sets_the_retention_ttl_and_releases_every_claim(alice, make_request):
-    request = bring_to(make_request(alice), S.PROCESSING)
-    done = services.transition(
-        request,
+    done = finish(
+        make_request(alice),
         S.COMPLETED,
-        actor=Actor.ENGINE,
-        by="worker-1",
         message="Su reservación se ha realizado con éxito",
         result={"confirmation": "R-1", "release_to_confirmation_ms": 412.5},
     )
@@ -77,13 +74,15 @@ def test_finishing_sets_the_retention_ttl_and_releases_every_claim(alice, make_r
     assert done.result["confirmation"] == "R-1"
     assert claims.get_slot_claim(5, done.date, SEVEN) is None
     # The member may ask for the same date and slot again: member claim and quota are back.
-    again = services.create_request(alice, 5, done.date, SEVEN)
+    again = workflow.create(alice, 5, done.date, SEVEN)
     assert again.status == S.PENDING
 
 
 def test_a_retry_retakes_the_claims_and_clears_the_ttl(alice, bob, make_request):
     request = bring_to(make_request(alice), S.FAILED)
-    retried = services.retry_request(alice, request.request_id, by="alice")
+    retried = workflow.retry(
+        services.get_request(alice, request.request_id), actor=Actor.MEMBER, by="alice"
+    )
     assert retried.status == S.PENDING
     assert retried.ttl is None
     assert claims.get_slot_claim(5, retried.date, SEVEN).holder == request.request_id
@@ -95,7 +94,9 @@ def test_a_retry_is_refused_when_another_member_took_the_slot_meanwhile(alice, b
     request = bring_to(make_request(alice), S.CANCELLED)
     make_request(bob)
     with pytest.raises(SlotClaimed):
-        services.retry_request(alice, request.request_id, by="alice")
+        workflow.retry(
+            services.get_request(alice, request.request_id), actor=Actor.MEMBER, by="alice"
+        )
     assert services.get_request(alice, request.request_id).status == S.CANCELLED
 
 
@@ -106,6 +107,6 @@ def test_another_members_request_is_not_found(alice, bob, make_request):
     with pytest.raises(NotFound):
         services.get_request(bob, request.request_id)
     with pytest.raises(NotFound):
-        services.cancel_request(bob, request.request_id, by="bob")
+        workflow.cancel(services.get_request(bob, request.request_id), actor=Actor.MEMBER, by="bob")
     with pytest.raises(NotFound):
         services.get_request(alice, "not-a-uuid")

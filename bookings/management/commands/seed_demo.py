@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bookings import services as booking_services
+from bookings import workflow
 from configs import services as config_services
 from configs.crypto import CryptoError, acting_as
 from tennisbook.dynamo import DataError
@@ -53,12 +54,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Portal config for {member.username}: created")
         if not booking_services.list_requests(str(member.pk)):
             day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
-            booking_services.create_request(
+            # Not 07:00 on court 5: the demo portal releases that slot nine days
+            # ahead (demo_release), so from tomorrow on the two would collide.
+            workflow.create(
                 str(member.pk),
                 5,
                 day,
-                "De 07:00 AM a 08:00 AM",
-                [{"court_id": 7, "time_slot": "De 07:00 AM a 08:00 AM"}],
+                "De 08:00 AM a 09:00 AM",
+                [{"court_id": 7, "time_slot": "De 08:00 AM a 09:00 AM"}],
                 by="seed_demo",
             )
             self.stdout.write(f"Sample request for {member.username} on {day}: created")

@@ -1,0 +1,48 @@
+"""What members may see of a result, and the evidence files behind it.
+
+A stored result holds the engine's technical detail and the server paths of
+its evidence (screenshot, page, portal reply). Members get neither: the API
+shows the result with the detail left out and each piece of evidence as an
+owner-only URL, served from the evidence directory only. Operators read
+the detail in the admin.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+
+from .dynamo import BookingRequest
+
+# Keys of the stored result that only operators see.
+OPERATOR_ONLY = frozenset({"detail", "evidence"})
+
+
+def member_result(request: BookingRequest) -> dict:
+    """The result as the API shows it: no server paths, no internal detail."""
+    result = {k: v for k, v in request.result_data.items() if k not in OPERATOR_ONLY}
+    names = sorted((request.result_data.get("evidence") or {}).keys())
+    result["evidence"] = {
+        name: reverse("bookings-api:evidence", args=[request.request_id, name]) for name in names
+    }
+    return result
+
+
+def evidence_file(request: BookingRequest, name: str) -> tuple[Path, str] | None:
+    """The file of one piece of evidence and its content type, if it is still there.
+
+    Only files inside the evidence directory are served, whatever the stored
+    result says.
+    """
+    stored = (request.result_data.get("evidence") or {}).get(name)
+    if not isinstance(stored, str):
+        return None
+    root = Path(settings.BOOKER_EVIDENCE_DIR).resolve()
+    path = Path(stored).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return path, content_type

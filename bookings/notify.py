@@ -1,0 +1,82 @@
+"""Delivering status events: the member's open pages and their e-mail.
+
+Called by the Celery tasks of ``bookings.tasks`` with the event's payload,
+never inside a write: ``bookings.events`` queues those tasks once a write is
+final. Each sender raises when delivery failed, so its task can retry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+
+from configs.services import find_user_config
+
+from .choices import RequestStatus
+
+log = structlog.get_logger(__name__)
+
+EVENT_TYPE = "booking.status"
+
+
+def user_group(user_id: str) -> str:
+    """The channel-layer group of one member's open pages."""
+    return f"user.{user_id}"
+
+
+def to_group(payload: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(user_group(payload["user_id"]), {"type": EVENT_TYPE, **payload})
+
+
+_EMAIL = {
+    RequestStatus.COMPLETED: (
+        "email_on_success",
+        "Court booked: court {court_id}, {date}, {time_slot}",
+        "Your court is booked: court {court_id} on {date}, {time_slot}.\n\n{message}",
+    ),
+    RequestStatus.FAILED: (
+        "email_on_failure",
+        "Booking failed: court {court_id}, {date}, {time_slot}",
+        "We could not book court {court_id} on {date}, {time_slot}.\nReason: {reason}\n\n{message}",
+    ),
+}
+
+
+def wants_email(payload: dict[str, Any]) -> bool:
+    """Whether the event is one that is e-mailed at all (a new final status)."""
+    return payload["status"] in _EMAIL and payload["previous"] != payload["status"]
+
+
+def by_email(payload: dict[str, Any]) -> bool:
+    """E-mail the member as their preferences say; True when a mail was sent."""
+    if not wants_email(payload):
+        return False
+    preference, subject, body = _EMAIL[payload["status"]]
+    config = find_user_config(payload["user_id"])
+    if config is not None and not getattr(config.notifications, preference):
+        return False
+    try:
+        user = get_user_model().objects.filter(pk=uuid.UUID(payload["user_id"])).first()
+    except ValueError:  # not a site account (a test or an imported item)
+        return False
+    if user is None or not user.email:
+        return False
+    send_mail(
+        subject.format(**payload),
+        body.format(**{**payload, "reason": payload["reason"] or "unknown"}),
+        None,
+        [user.email],
+    )
+    log.info(
+        "booking_event.emailed", booking_request_id=payload["request_id"], status=payload["status"]
+    )
+    return True

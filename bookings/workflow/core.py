@@ -1,0 +1,318 @@
+"""The write core of the workflow: one guarded transaction, then its effects.
+
+Every verb builds a ``Transaction`` of the request's own write (guarded by
+the status it saw and, by PynamoDB's version attribute, the version it
+loaded) and the claim operations that go with it, commits it, and only then
+queues the side effects (``bookings.events``). When the guard is lost the
+verb reloads the request and decides again, a bounded number of times: an
+unrelated write in between (the sweep's dispatch mark, a lease renewal)
+must not refuse a member's cancel, while a real change of status does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from pynamodb.transactions import TransactWrite
+
+from configs import services as config_services
+from tennisbook.dynamo import Conflict, DataError, NotFound, Unavailable, connection
+from tennisbook.dynamo.repository import transaction_conflict_reasons, translate_errors
+from tennisbook.values import TimeSlot
+
+from .. import claims, events, services
+from ..dynamo import BookingRequest, HistoryEntry
+from ..errors import (
+    Contended,
+    DuplicateRequest,
+    Moot,
+    Quarantine,
+    QuotaReached,
+    SlotClaimed,
+    TransitionRefused,
+)
+from ..lifecycle import Actor, is_allowed, releases_claims, takes_claims, targets_for
+from ..release import fire_time
+from ..repositories import BookingRequestRepository
+
+log = structlog.get_logger("bookings.workflow")
+
+store = BookingRequestRepository()
+
+# How often a verb reloads and decides again after losing its guard or a
+# claim race before it gives up with ``Contended`` (a retry-later error).
+ATTEMPTS = 4
+
+_WIRE_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def key_only(request_id: str, user_id: str) -> BookingRequest:
+    """A request known only by its key, for an update without the version guard.
+
+    Its version is 0 so that PynamoDB *adds* 1 to the stored version: left
+    as None, PynamoDB would set the stored version back to 1.
+    """
+    return BookingRequest(request_id, user_id, version=0)
+
+
+@dataclass
+class Transaction:
+    """Operations to commit at once, each tagged so a failure can be explained."""
+
+    ops: list[tuple[str, str, tuple, dict]] = field(default_factory=list)
+
+    def add(self, tag: str, method: str, *args, **kwargs) -> None:
+        self.ops.append((tag, method, args, kwargs))
+
+    def commit(self) -> None:
+        """Run every operation or none; a lost condition raises the matching error."""
+        table = BookingRequest.Meta.table_name
+        # PynamoDB sends condition checks, deletes, puts, then updates, and
+        # DynamoDB's cancellation reasons follow that order: keep ours alike.
+        self.ops.sort(key=lambda op: _WIRE_ORDER[op[1]])
+        try:
+            with (
+                translate_errors("transaction", table),
+                TransactWrite(connection=connection()) as transaction,
+            ):
+                for _, method, args, kwargs in self.ops:
+                    getattr(transaction, method)(*args, **kwargs)
+        except Conflict as exc:
+            reasons = transaction_conflict_reasons(exc)
+            failed = [self.ops[i][0] for i, code in enumerate(reasons) if code]
+            raise _explain(failed) from exc
+        except (Unavailable, NotFound):
+            raise
+        except DataError as exc:
+            # A write DynamoDB refuses for its shape (not a lost condition) will
+            # be refused again: quarantine it rather than retry it forever.
+            raise Quarantine(f"DynamoDB refused the write: {exc}") from exc
+
+
+def _explain(failed_tags: list[str]) -> Conflict:
+    if "request" in failed_tags:
+        return GuardLost("The request changed meanwhile.")
+    if "member-slot" in failed_tags:
+        return DuplicateRequest("You already have an active request for this date and time slot.")
+    if "quota" in failed_tags:
+        return QuotaReached("You have reached the club's limit of active requests.")
+    if "slot" in failed_tags or "promoted" in failed_tags:
+        return claims.SlotHeld("the slot claim changed meanwhile")
+    return GuardLost("Something changed meanwhile.")
+
+
+class GuardLost(Moot):
+    """The request's own guard failed: reload and decide again (internal)."""
+
+
+def entry(
+    now: datetime, actor: str, previous: str | None, target: str, message: str
+) -> HistoryEntry:
+    return HistoryEntry(
+        at=now,
+        actor=actor,
+        from_status=str(previous) if previous else None,
+        to_status=str(target),
+        message=message,
+    )
+
+
+def reload(request: BookingRequest) -> BookingRequest:
+    """The request as stored now; ``Moot`` when it is gone."""
+    found = store.find(request.request_id, request.user_id)
+    if found is None:
+        raise Moot("The request no longer exists.")
+    return found
+
+
+def announce(request: BookingRequest, previous: str | None) -> None:
+    """Queue the side effects of a write that is final."""
+    events.publish(request, previous=previous)
+
+
+def commit_with_claims(
+    request: BookingRequest,
+    add_request_op: Callable[[Transaction, str | None], None],
+) -> None:
+    """Commit the request write with new claims; queue or refuse if the slot is held.
+
+    ``add_request_op(tx, queued_behind)`` adds the request's own write, told
+    whose request it waits behind (None when it holds the slot itself).
+    """
+    max_active = config_services.get_system_value("limits")["max_active_requests"]
+    for _ in range(ATTEMPTS):
+        tx = Transaction()
+        add_request_op(tx, None)
+        claims.take(tx, request, max_active=max_active, queue_behind_holder=False)
+        try:
+            tx.commit()
+            return
+        except claims.SlotHeld:
+            holder = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
+        if holder is None:
+            continue  # released in between: try again to become the holder
+        if config_services.get_system_value("conflict_policy") != "queue":
+            raise SlotClaimed(
+                f"Another member already has a request for court {request.court_id} on "
+                f"{request.date}, {request.time_slot}.",
+                services.suggestions(request.court_id, request.date, request.time_slot),
+            )
+        tx = Transaction()
+        add_request_op(tx, holder.holder)
+        claims.take(tx, request, max_active=max_active, queue_behind_holder=True, holder=holder)
+        try:
+            tx.commit()
+            return
+        except claims.SlotHeld:
+            continue  # the holder changed meanwhile: look again
+    raise Contended("The slot changed hands repeatedly; try again in a moment.")
+
+
+def transition(
+    request: BookingRequest,
+    target: str,
+    *,
+    actor: Actor,
+    by: str,
+    message: str = "",
+    reason: str | None = None,
+    result: dict[str, Any] | None = None,
+    actions: Sequence[Any] = (),
+    condition: Any = None,
+    still_applies: Callable[[BookingRequest], bool] | None = None,
+    now: datetime | None = None,
+) -> BookingRequest:
+    """Move ``request`` to ``target`` if ``actor`` may, atomically with its claims.
+
+    The write is guarded by the status and version it saw, and by
+    ``condition`` (e.g. the worker still holding its lease). When the guard
+    is lost the request is reloaded; if the move is still allowed (and
+    ``still_applies(request)``, where given) it is tried again, otherwise
+    ``TransitionRefused``/``Moot`` says why and nothing was written. A slot
+    claim whose queue changed between read and commit is read again and
+    retried, never reported. Returns the request as stored.
+    """
+    now = now or now_utc()
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            request = reload(request)
+        current = request.status
+        if not is_allowed(current, target, actor):
+            allowed = ", ".join(targets_for(current, actor)) or "none"
+            raise TransitionRefused(
+                f"A {current} request cannot become {target} by the {actor}; allowed: {allowed}."
+            )
+        if still_applies is not None and not still_applies(request):
+            raise Moot("The request was taken over meanwhile.")
+        try:
+            promoted = _write(
+                request, current, target, by, message, reason, result, actions, condition, now
+            )
+        except (GuardLost, claims.SlotHeld):
+            continue
+        break
+    else:
+        raise Contended("The request kept changing; try again in a moment.")
+    stored = reload(request)
+    log.info(
+        "booking_request.transition",
+        booking_request_id=stored.request_id,
+        user_id=stored.user_id,
+        from_status=current,
+        to_status=target,
+        actor=str(actor),
+        by=by,
+        reason=reason,
+    )
+    announce(stored, current)
+    if promoted:
+        promoted_request = store.find(*promoted)
+        if promoted_request is not None:
+            announce(promoted_request, None)
+    return stored
+
+
+def _write(request, current, target, by, message, reason, result, extra, condition, now):
+    """One try of ``transition``: returns the key of a request promoted to the slot."""
+    actions = [
+        BookingRequest.status.set(target),
+        BookingRequest.updated_at.set(now),
+        BookingRequest.history.set(
+            BookingRequest.history.append([entry(now, by, current, target, message)])
+        ),
+        *extra,
+    ]
+    if reason is not None:
+        actions.append(BookingRequest.reason.set(reason))
+    if result is not None:
+        actions.append(BookingRequest.result.set(result))
+    guard = BookingRequest.status == current
+    if condition is not None:
+        guard &= condition
+    if releases_claims(target):
+        retention = config_services.get_system_value("retention")["finished_ttl_days"]
+        actions += [
+            BookingRequest.ttl.set(now + timedelta(days=retention)),
+            BookingRequest.lease_owner.remove(),
+            BookingRequest.lease_expires_at.remove(),
+        ]
+        tx = Transaction()
+        tx.add("request", "update", request, actions=actions, condition=guard)
+        slot_claim = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
+        promoted = claims.release(tx, request, slot_claim)
+        tx.commit()
+        return promoted
+    if takes_claims(current, target):
+        booking_date = services.check_date(request.date, now)
+        rules = config_services.get_system_value("release_rules")
+        slot = TimeSlot.parse(request.time_slot)
+        actions += [
+            BookingRequest.ttl.remove(),
+            BookingRequest.reason.remove(),
+            BookingRequest.fire_at.set(fire_time(rules, request.court_id, booking_date, slot, now)),
+        ]
+
+        def update_request(tx: Transaction, queued_behind: str | None) -> None:
+            queue_action = (
+                BookingRequest.queued_behind.set(queued_behind)
+                if queued_behind
+                else BookingRequest.queued_behind.remove()
+            )
+            tx.add("request", "update", request, actions=[*actions, queue_action], condition=guard)
+
+        commit_with_claims(request, update_request)
+        return None
+    tx = Transaction()
+    tx.add("request", "update", request, actions=actions, condition=guard)
+    tx.commit()
+    return None
+
+
+def update(
+    request: BookingRequest,
+    actions: list[Any],
+    condition: Any,
+    *,
+    versioned: bool = True,
+) -> bool:
+    """A single guarded update of one request outside the status machine.
+
+    Returns False when the guard is lost (someone else got there first).
+    ``versioned=False`` guards by ``condition`` alone; the stored version is
+    still incremented, never reset.
+    """
+    if request.version is None:
+        request.version = 0
+    try:
+        store.update(request, actions, condition=condition, add_version_condition=versioned)
+    except Conflict:
+        return False
+    return True

@@ -1,0 +1,141 @@
+"""Verbs of members and operators: create, cancel, retry, change status.
+
+Each validates, writes one guarded transaction with its claims
+(``core.transition``/``core.commit_with_claims``) and queues the events
+after the write is final.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import structlog
+
+from configs import services as config_services
+from tennisbook.values import TimeSlot
+
+from .. import services
+from ..choices import RequestStatus
+from ..dynamo import BookingRequest
+from ..errors import Moot, TransitionRefused
+from ..lifecycle import Actor, FailureReason
+from ..release import fire_time
+from . import core
+
+log = structlog.get_logger("bookings.workflow")
+
+
+def create(
+    user_id: str,
+    court_id: object,
+    day: object,
+    time_slot: object,
+    alternatives: Sequence[dict] = (),
+    *,
+    by: str = "member",
+    now: datetime | None = None,
+    release_at: datetime | None = None,
+) -> BookingRequest:
+    """Validate and store a pending request, claiming its slot atomically.
+
+    ``release_at`` overrides the release instant computed from the club's
+    rules, for an operator (or the demo) who knows the portal opens that
+    date at another time; never exposed to members.
+
+    Raises ``InvalidValue`` (a bad field), ``DuplicateRequest`` or
+    ``QuotaReached`` (the member's own limits), or ``SlotClaimed`` with
+    suggestions when another member holds the slot and the club's policy is
+    "reject"; under "queue" the request waits behind that member's.
+    """
+    now = now or core.now_utc()
+    user_id = str(user_id)
+    court, booking_date, slot_label, checked = services.check_request(
+        court_id, day, time_slot, alternatives, now=now
+    )
+    services.check_credentials(user_id)
+    if release_at is None:
+        rules = config_services.get_system_value("release_rules")
+        fire_at = fire_time(rules, court["id"], booking_date, TimeSlot.parse(slot_label), now)
+    else:
+        fire_at = max(release_at, now)
+    request = BookingRequest(
+        str(uuid.uuid4()),
+        user_id,
+        court_id=court["id"],
+        date=booking_date.isoformat(),
+        time_slot=slot_label,
+        alternatives=checked,
+        status=RequestStatus.PENDING.value,
+        fire_at=fire_at,
+        history=[core.entry(now, by, None, RequestStatus.PENDING, "created")],
+        created_at=now,
+        updated_at=now,
+    )
+
+    def save_request(tx: core.Transaction, queued_behind: str | None) -> None:
+        request.queued_behind = queued_behind
+        tx.add("request", "save", request, condition=BookingRequest.request_id.does_not_exist())
+
+    core.commit_with_claims(request, save_request)
+    log.info(
+        "booking_request.created",
+        booking_request_id=request.request_id,
+        user_id=user_id,
+        court_id=request.court_id,
+        date=request.date,
+        fire_at=request.fire_at.isoformat(),
+        queued_behind=request.queued_behind,
+    )
+    core.announce(request, None)
+    return request
+
+
+def cancel(
+    request: BookingRequest, *, actor: Actor, by: str, message: str = "cancelled"
+) -> BookingRequest:
+    """Cancel a request that has not started (members) or any active one (operators)."""
+    return core.transition(request, RequestStatus.CANCELLED, actor=actor, by=by, message=message)
+
+
+def retry(request: BookingRequest, *, actor: Actor, by: str) -> BookingRequest:
+    """Try a failed or cancelled request again: its claims are won anew."""
+    return core.transition(request, RequestStatus.PENDING, actor=actor, by=by, message="retry")
+
+
+def change_status(
+    request: BookingRequest,
+    target: str,
+    *,
+    actor: Actor,
+    by: str,
+    message: str = "",
+    reason: str | None = None,
+) -> BookingRequest:
+    """Move a request to ``target`` as a member or operator asks (API, admin).
+
+    An operator's failure is recorded with the reason ``operator``.
+    """
+    if actor == Actor.OPERATOR and target == RequestStatus.FAILED and reason is None:
+        reason = FailureReason.OPERATOR
+    return core.transition(request, target, actor=actor, by=by, message=message, reason=reason)
+
+
+def cancel_member_requests(user_id: str, *, by: str, message: str) -> int:
+    """Cancel every active request of a member who is gone (account deleted).
+
+    Pending requests are cancelled; processing ones too, which makes their
+    worker lose its lease and stop before it submits. Returns how many.
+    """
+    cancelled = 0
+    for request in services.requests_repo.for_user(str(user_id)):
+        if request.status not in (RequestStatus.PENDING, RequestStatus.PROCESSING):
+            continue
+        try:
+            cancel(request, actor=Actor.OPERATOR, by=by, message=message)
+        except (Moot, TransitionRefused):
+            continue  # finished meanwhile
+        cancelled += 1
+    log.info("booking_request.member_requests_cancelled", user_id=str(user_id), count=cancelled)
+    return cancelled

@@ -1,0 +1,34 @@
+"""Verbs of the housekeeping sweeps: claims left behind by a vanished request."""
+
+from __future__ import annotations
+
+import structlog
+
+from .. import claims
+from ..dynamo import BookingRequest, Claim
+from . import core
+
+log = structlog.get_logger("bookings.workflow")
+
+
+def release_stale_claim(claim: Claim) -> bool:
+    """Free, or pass to the next in its queue, a slot claim judged stale.
+
+    Only the claim exactly as judged is released (same holder, queue and
+    last change): a claim the same request won anew meanwhile, after a
+    retry, stays. Returns False when it changed (the next sweep looks again).
+    """
+    holder = BookingRequest(claim.holder, claim.holder_user)
+    holder.date, holder.time_slot = claim.date, claim.claim_id.rsplit("#", 1)[-1]
+    tx = core.Transaction()
+    promoted = claims.release_slot(tx, holder, claim)
+    try:
+        tx.commit()
+    except claims.SlotHeld:
+        return False
+    log.info("claims.stale_released", claim=claim.claim_id, promoted=promoted)
+    if promoted:
+        promoted_request = core.store.find(*promoted)
+        if promoted_request is not None:
+            core.announce(promoted_request, None)
+    return True
