@@ -17,9 +17,28 @@ from configs.dynamo import NotificationSettings
 from tests.bookings.conftest import finish
 
 
+class QueueEmpty(Exception):
+    """Nothing (more) waits on the channel: the one reason a drain stops."""
+
+
+async def _receive_nowait(self, channel):
+    """``InMemoryChannelLayer.receive`` that raises ``QueueEmpty`` instead of waiting."""
+    self.require_valid_channel_name(channel)
+    queue = self.channels.get(channel)
+    if not queue or queue.empty():
+        raise QueueEmpty(channel)
+    _, message = queue.get_nowait()
+    return message
+
+
 @pytest.fixture
-def listen():
-    """Join a member's group; returns a function draining what arrived."""
+def listen(monkeypatch):
+    """Join a member's group; returns a function draining what arrived.
+
+    The drain stops when the channel is empty and only then: any other error
+    of the layer fails the test.
+    """
+    monkeypatch.setattr("channels.layers.InMemoryChannelLayer.receive", _receive_nowait)
     layer = get_channel_layer()
 
     def join(user_id):
@@ -31,7 +50,7 @@ def listen():
             while True:
                 try:
                     received.append(async_to_sync(layer.receive)(channel))
-                except Exception:
+                except QueueEmpty:
                     return received
                 if len(received) > 20:
                     return received
@@ -48,14 +67,8 @@ def site_member(member, portal_member):
 
 
 @pytest.mark.django_db
-def test_a_transition_is_published_to_the_members_group(
-    site_member, make_request, listen, monkeypatch
-):
+def test_a_transition_is_published_to_the_members_group(site_member, make_request, listen):
     drain = listen(str(site_member.pk))
-    monkeypatch.setattr(
-        "channels.layers.InMemoryChannelLayer.receive",
-        _receive_nowait,
-    )
     request = make_request(str(site_member.pk))
     workflow.change_status(request, RequestStatus.PROCESSING, actor=Actor.ENGINE, by="worker-1")
     messages = drain()
@@ -66,17 +79,8 @@ def test_a_transition_is_published_to_the_members_group(
     assert messages[1]["request_id"] == request.request_id
 
 
-async def _receive_nowait(self, channel):
-    queue = self.channels.get(channel)
-    if not queue or queue.empty():
-        raise LookupError("empty")
-    _, message = queue.get_nowait()
-    return message
-
-
 @pytest.mark.django_db
-def test_a_refused_transition_publishes_nothing(site_member, make_request, listen, monkeypatch):
-    monkeypatch.setattr("channels.layers.InMemoryChannelLayer.receive", _receive_nowait)
+def test_a_refused_transition_publishes_nothing(site_member, make_request, listen):
     request = make_request(str(site_member.pk))
     drain = listen(str(site_member.pk))
     with pytest.raises(TransitionRefused):
@@ -105,10 +109,7 @@ def test_completion_and_failure_are_emailed_as_the_member_prefers(site_member, m
 
 
 @pytest.mark.django_db
-def test_a_write_refused_by_its_guard_publishes_nothing(
-    site_member, make_request, listen, monkeypatch
-):
-    monkeypatch.setattr("channels.layers.InMemoryChannelLayer.receive", _receive_nowait)
+def test_a_write_refused_by_its_guard_publishes_nothing(site_member, make_request, listen):
     request = make_request(str(site_member.pk))
     workflow.take(request, "worker-1", timedelta(seconds=30))
     drain = listen(str(site_member.pk))
@@ -127,7 +128,10 @@ def test_a_write_refused_by_its_guard_publishes_nothing(
 
 
 def test_a_broken_channel_layer_does_not_undo_the_write(alice, make_request, monkeypatch):
+    tried = []
+
     def broken(payload):
+        tried.append(payload["status"])
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(notify, "to_group", broken)
@@ -137,15 +141,22 @@ def test_a_broken_channel_layer_does_not_undo_the_write(alice, make_request, mon
     )
     assert cancelled.status == RequestStatus.CANCELLED
     assert services.get_request(alice, request.request_id).status == RequestStatus.CANCELLED
+    assert RequestStatus.CANCELLED in tried  # the layer was really asked, and failed
 
 
 def test_a_broker_that_refuses_the_event_does_not_undo_the_write(alice, make_request, monkeypatch):
-    def refused(*args, **kwargs):
+    offered = []
+
+    def refused(payload):
+        offered.append(payload)
         raise ConnectionError("broker is down")
 
     monkeypatch.setattr(tasks.deliver_status_event, "delay", refused)
     request = make_request(alice)
     assert services.get_request(alice, request.request_id).status == RequestStatus.PENDING
+    assert [(p["request_id"], p["status"]) for p in offered] == [
+        (request.request_id, RequestStatus.PENDING)
+    ]
 
 
 @pytest.mark.django_db
