@@ -9,10 +9,23 @@ A real portal process each time.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+import democlub.testing
 from democlub.__main__ import DEMO_RELEASE_FILE, KEEP_DEMO_RELEASE_AHEAD
 from democlub.testing import start_portal
+
+
+@pytest.fixture(autouse=True)
+def _tokens_argparse_accepts(monkeypatch):
+    """``start_portal`` passes its token as a separate argument, and one that
+    starts with "-" reads as a flag (1 start in 64 fails). Until it passes
+    ``--control-token=...``, give it tokens that start with a letter."""
+    real = secrets.token_urlsafe
+    monkeypatch.setattr(democlub.testing.secrets, "token_urlsafe", lambda n=None: "t" + real(n))
 
 
 def _opens_at(portal) -> datetime:

@@ -3,8 +3,15 @@
 The demo portal (``democlub --demo``) opens one date a few minutes after it
 starts. This command asks it which (control API), and gives the demo member
 a request for that date and slot firing at that instant, so a newcomer sees
-a booking happen: pending, processing, completed and verified. Idempotent:
-an active request for the same date and slot is left as it is.
+a booking happen: pending, processing, completed and verified.
+
+Idempotent, and it keeps both sides agreeing across restarts of ``make
+run``, which runs it before any worker starts: the portal keeps its demo
+release while it is still well ahead, and otherwise picks a new one. So an
+active demo request (one this command created) for the portal's date and
+slot is kept, given back first if the stopped run's worker still held it,
+and moved to the portal's instant if its fire time differs; one for another
+date or slot is cancelled, its release being gone.
 """
 
 import json
@@ -18,12 +25,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from bookings import services
-from bookings.errors import DuplicateRequest, SlotClaimed
+from bookings import services, workflow
+from bookings.choices import ACTIVE_STATUSES, RequestStatus
+from bookings.dynamo import BookingRequest, HistoryEntry
+from bookings.errors import DuplicateRequest, Moot, SlotClaimed
+from bookings.lifecycle import Actor
+from bookings.workflow import core
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
 from .seed_demo import DEMO_MEMBER
+
+BY = "demo_release"  # the history's first actor marks the requests this command made
 
 
 def control_token() -> str:
@@ -55,6 +68,45 @@ def demo_state() -> dict:
         ) from None
 
 
+def demo_requests(user_id: str) -> list[BookingRequest]:
+    """The member's active requests that this command created."""
+    return [
+        r
+        for r in services.list_requests(user_id)
+        if r.status in ACTIVE_STATUSES and r.history and r.history[0].actor == BY
+    ]
+
+
+def move_fire_time(request: BookingRequest, fire_at: datetime) -> BookingRequest:
+    """A pending request fires at ``fire_at`` instead: the portal moved its release.
+
+    The workflow has no verb for this yet; this is the one guarded update it
+    needs (the status and version as read), which also forgets an earlier
+    dispatch so the sweep hands the request over afresh when it is due.
+    """
+    now = core.now_utc()
+    entry = HistoryEntry(
+        at=now,
+        actor=BY,
+        from_status=request.status,
+        to_status=request.status,
+        message=f"moved to the demo portal's release at {fire_at.isoformat()}",
+    )
+    moved = core.update(
+        request,
+        [
+            BookingRequest.fire_at.set(fire_at),
+            BookingRequest.dispatched_at.remove(),
+            BookingRequest.updated_at.set(now),
+            BookingRequest.history.set(BookingRequest.history.append([entry])),
+        ],
+        BookingRequest.status == RequestStatus.PENDING.value,
+    )
+    if not moved:
+        raise Moot("the demo request changed while it was being moved")
+    return core.reload(request)
+
+
 class Command(BaseCommand):
     help = "Give the demo member a request for the demo portal's demo release."
 
@@ -66,18 +118,24 @@ class Command(BaseCommand):
         if member is None:
             raise CommandError("No demo member: run `python manage.py seed_demo` first.")
         opens_at = datetime.fromisoformat(release["opens_at"])
+        wanted = (int(release["area"]), release["day"], release["slot"])
         try:
-            request = services.create_request(
+            if self._reconcile(str(member.pk), wanted, opens_at):
+                return
+            request = workflow.create(
                 str(member.pk),
                 release["area"],
                 release["day"],
                 release["slot"],
-                by="demo_release",
+                by=BY,
                 release_at=opens_at,
             )
-        except (DuplicateRequest, SlotClaimed):
-            self.stdout.write("Demo booking: already requested.")
+        except (DuplicateRequest, SlotClaimed) as exc:
+            # Not ours (ours were reconciled above): the member's own, or another's.
+            self.stdout.write(f"Demo booking: not made, the slot is requested already ({exc}).")
             return
+        except Moot as exc:
+            raise CommandError(f"The demo booking changed while being updated: {exc}") from None
         except (DataError, InvalidValue) as exc:
             raise CommandError(f"Could not create the demo booking: {exc}") from None
         self.stdout.write(
@@ -85,3 +143,37 @@ class Command(BaseCommand):
             f"fires at {opens_at.isoformat(timespec='seconds')} "
             f"(request {request.request_id}); watch it at /api/bookings as {member.username}."
         )
+
+    def _reconcile(self, user_id: str, wanted: tuple, opens_at: datetime) -> bool:
+        """Keep (and move) the demo request for ``wanted``, cancel the others.
+
+        Precondition: no booking worker runs (``make run`` calls this before
+        starting them), so a processing demo request was left by a worker
+        that stopped with the previous run and is given back, not waited for.
+        Returns whether a request for ``wanted`` is kept.
+        """
+        kept = False
+        for request in demo_requests(user_id):
+            if kept or (request.court_id, request.date, request.time_slot) != wanted:
+                workflow.cancel(
+                    request,
+                    actor=Actor.OPERATOR,
+                    by=BY,
+                    message="cancelled: the demo portal no longer releases this slot",
+                )
+                self.stdout.write(f"Demo booking: the one for {request.date} cancelled.")
+                continue
+            kept = True
+            if request.status == RequestStatus.PROCESSING and request.lease_owner:
+                request = workflow.give_back(
+                    request, request.lease_owner, "given back: its worker stopped with the stack"
+                )
+            if request.fire_at == opens_at:
+                self.stdout.write("Demo booking: already requested.")
+                continue
+            move_fire_time(request, opens_at)
+            self.stdout.write(
+                "Demo booking: moved to the demo portal's release at "
+                f"{opens_at.isoformat(timespec='seconds')}."
+            )
+        return kept
