@@ -55,7 +55,11 @@ REASONS = {
 
 
 def worker_id() -> str:
-    """Names this worker run in leases and history (host, pid, a nonce)."""
+    """Names this worker run in leases and history (host, pid, a nonce).
+
+    ``bookings.services.is_worker_id`` recognises the form (members see
+    "booking worker" instead).
+    """
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
@@ -226,6 +230,7 @@ def _attempt(request: BookingRequest, owner: str, may_submit) -> dict:
         session = engine.prepare(credentials, plan_for(request), release_browser=True)
     except PrepareFailed as exc:
         return finalize(exc.result)
+    log.info("booking.prepared", owner=owner, fire_at=request.fire_at.isoformat())
     try:
         return finalize(session.fire(request.fire_at, may_submit=may_submit))
     finally:

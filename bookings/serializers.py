@@ -8,7 +8,8 @@ from tennisbook.validators import StrictDateField, TimeSlotField
 
 from .choices import RequestStatus
 from .evidence import member_result
-from .services import allowed_targets
+from .lifecycle import Actor
+from .services import allowed_targets, is_worker_id
 
 
 class AlternativeSerializer(serializers.Serializer):
@@ -32,10 +33,16 @@ class StatusChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    actor = serializers.CharField()
+    actor = serializers.SerializerMethodField()
     from_status = serializers.CharField(allow_null=True)
     to_status = serializers.CharField()
     message = serializers.CharField(allow_blank=True)
+
+    def get_actor(self, obj) -> str:
+        """Operators see which worker process acted; members see that one did."""
+        if self.context.get("actor") != Actor.OPERATOR and is_worker_id(obj.actor):
+            return "booking worker"
+        return obj.actor
 
 
 class BookingSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ checks a member's wish against the club's rules and reads requests back.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -140,6 +141,14 @@ def list_requests(
         for r in items
         if (status is None or r.status == status) and (court_id is None or r.court_id == court_id)
     ]
+
+
+_WORKER_ID = re.compile(r"^[^:\s]+:\d+:[0-9a-f]{6}$")
+
+
+def is_worker_id(actor: str) -> bool:
+    """Whether a history actor names a worker process (``host:pid:nonce``)."""
+    return bool(_WORKER_ID.match(actor or ""))
 
 
 def allowed_targets(request: BookingRequest, actor: Actor) -> list[str]:

@@ -201,6 +201,10 @@ def translate(exc: Exception) -> drf.APIException | None:
         return drf.NotFound("The requested item does not exist.")
     if isinstance(exc, Conflict):
         return _conflict(exc)
+    if isinstance(exc, Unavailable) and getattr(exc, "code", None):
+        # A service's own "try again" (e.g. a request that kept changing under
+        # a bounded number of tries): its message says what happened.
+        return ServiceUnavailable(str(exc), code=exc.code)
     if isinstance(exc, (Unavailable, TableMissing)):
         return ServiceUnavailable(DATABASE_UNAVAILABLE)
     if isinstance(exc, KeyServiceUnavailable):
