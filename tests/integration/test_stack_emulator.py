@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from tennisbook.devstack.emulator import STATE_FILE
 from tests.integration.clients import emulator_clients
 
 TABLE = "test-SystemConfig"
@@ -20,6 +23,21 @@ def _create_table(dynamodb) -> None:
 
 def _get(dynamodb, key: str):
     return dynamodb.get_item(TableName=TABLE, Key={"configKey": {"S": key}}).get("Item")
+
+
+def _wait_for_a_snapshot_holding(state_dir, value: str, timeout: float = 15.0) -> None:
+    """Wait until the snapshot on disk holds ``value`` (pickled strings are plain UTF-8).
+
+    The saver writes about a second after a write; how long exactly depends
+    on how busy the machine is, so the test waits for the file, not the clock.
+    """
+    path = state_dir / STATE_FILE
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and value.encode() in path.read_bytes():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"no snapshot holding {value!r} in {path} within {timeout:.0f} s")
 
 
 def test_a_clean_stop_keeps_every_write_made_before_it(emulator_process):
@@ -44,7 +62,7 @@ def test_a_crash_loses_at_most_the_last_second_of_writes(emulator_process):
     dynamodb, _ = emulator_clients(emulator_process.url)
     _create_table(dynamodb)
     dynamodb.put_item(TableName=TABLE, Item={"configKey": {"S": "older"}})
-    time.sleep(1.6)  # one snapshot interval and some slack
+    _wait_for_a_snapshot_holding(emulator_process.state_dir, "older")
 
     emulator_process.kill()
     emulator_process.start()
