@@ -19,18 +19,18 @@ def test_normalize_strips_accents_case_and_spacing():
 
 
 @pytest.mark.parametrize(
-    ("fixture", "outcome"),
+    ("fixture", "opening", "outcome"),
     [
-        ("reply_success.html", "success"),
-        ("reply_not_open.html", "not_open"),
-        ("reply_slot_taken.html", "slot_taken"),
-        ("reply_quota.html", "quota"),
+        ("reply_success.html", "Su reservación se ha realizado con éxito", "success"),
+        ("reply_not_open.html", "Esta fecha aún no está disponible", "not_open"),
+        ("reply_slot_taken.html", "Su reservación excede la cantidad máxima", "slot_taken"),
+        ("reply_quota.html", "No es posible ingresar la reservación", "quota"),
     ],
 )
-def test_the_saved_replies_are_classified_from_their_message(fixture, outcome):
+def test_the_saved_replies_are_classified_from_their_message(fixture, opening, outcome):
     html = (FIXTURES / fixture).read_text("utf-8")
     message = element_text(html, "#message")
-    assert message
+    assert message.startswith(opening)  # the reply's own words, not the whole page
     assert classify(message, PATTERNS) == outcome
 
 
