@@ -20,7 +20,7 @@ def test_door_schedule_ids_are_the_web_form_ids_minus_two(democlub, web_member):
     web_ids = web_member().schedule_ids(5, portal_day(DAY))
     status, reply = door.schedules(5, portal_day(DAY))
     assert status == 200
-    assert reply["success"]
+    assert reply["success"] is True
     door_ids = {s["label"]: s["id"] for s in reply["schedules"]}
     assert door_ids.keys() == web_ids.keys()
     assert all(door_ids[label] == int(web_ids[label]) - 2 for label in web_ids)
@@ -54,7 +54,7 @@ def test_the_door_answers_the_same_messages_as_the_web_form(democlub):
     ids = {s["label"]: s["id"] for s in door.schedules(5, portal_day(DAY))[1]["schedules"]}
     other = democlub.door("202", "otra-clave")
     democlub.control.add_member("202", "otra-clave")
-    assert other.add_reservation(5, portal_day(DAY), ids[SLOT_7AM])[1]["success"]
+    assert other.add_reservation(5, portal_day(DAY), ids[SLOT_7AM])[1]["success"] is True
     _, reply = door.add_reservation(5, portal_day(DAY), ids[SLOT_7AM])
     assert reply["message"].startswith("Su reservación excede la cantidad máxima")
     assert "ya existen otras reservaciones" in reply["message"]
