@@ -13,9 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .profiles.schema import OUTCOMES
+from .results import CLASSIFIED, ReplyKind
 
-UNKNOWN = "unknown"
 _SPACE = re.compile(r"\s+")
 
 
@@ -31,15 +30,15 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(normalize(pattern))
 
 
-def classify(text: str, patterns: dict[str, list[str]]) -> str:
-    """The first outcome (in ``OUTCOMES`` order) whose pattern occurs, else ``unknown``.
+def classify(text: str, patterns: dict[str, list[str]]) -> ReplyKind:
+    """The first kind (in ``CLASSIFIED`` order) whose pattern occurs, else ``unknown``.
 
     Success is tried first only among equals: a page that says both "success"
     and "session expired" is rare, and then the explicit success text wins.
     """
     plain = normalize(text)
-    for outcome in OUTCOMES:
+    for outcome in CLASSIFIED:
         for pattern in patterns.get(outcome, ()):
             if _compiled(pattern).search(plain):
                 return outcome
-    return UNKNOWN
+    return ReplyKind.UNKNOWN

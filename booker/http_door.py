@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from .classify import classify
 from .profiles import PortalAdapter
 from .rawhttp import Response, Target, build_request, request
+from .results import ReplyKind
 from .submit import Reply, Unavailable, WarmPool, exchange
 
 
@@ -77,7 +78,7 @@ class DoorClient:
         if response.status == 404:
             raise Unavailable("the portal's HTTP door answers 404")
         if response.status >= 500:
-            outcome = "server_error"
+            outcome = ReplyKind.SERVER_ERROR
         else:
             outcome = classify(message, self.profile["reply"]["patterns"])
         return Reply(

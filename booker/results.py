@@ -13,6 +13,36 @@ from enum import StrEnum
 from tennisbook.values import TimeSlot
 
 
+class ReplyKind(StrEnum):
+    """What one portal reply said: the classifier's and the submit loop's words.
+
+    The profile's ``reply.patterns`` are keyed by the kinds a page's text can
+    show (``CLASSIFIED``); the others come from the transport.
+    """
+
+    SUCCESS = "success"
+    NOT_OPEN = "not_open"
+    SLOT_TAKEN = "slot_taken"
+    QUOTA = "quota"
+    SESSION_EXPIRED = "session_expired"
+    BAD_CREDENTIALS = "bad_credentials"
+    SERVER_ERROR = "server_error"
+    TRANSPORT_ERROR = "transport_error"
+    UNKNOWN = "unknown"
+
+
+# The kinds a profile's reply patterns may name, in the order they are tried.
+CLASSIFIED = (
+    ReplyKind.SUCCESS,
+    ReplyKind.NOT_OPEN,
+    ReplyKind.SLOT_TAKEN,
+    ReplyKind.QUOTA,
+    ReplyKind.SESSION_EXPIRED,
+    ReplyKind.BAD_CREDENTIALS,
+    ReplyKind.SERVER_ERROR,
+)
+
+
 class Outcome(StrEnum):
     """The final outcome of one booking run."""
 

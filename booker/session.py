@@ -29,7 +29,7 @@ from .browser_path import BrowserPath
 from .pages import PageError
 from .portal_session import PortalSession
 from .rawhttp import TransportError
-from .results import REASONS, AttemptRecord, BookingResult, Choice, Outcome
+from .results import REASONS, AttemptRecord, BookingResult, Choice, Outcome, ReplyKind
 from .submit import Reply, Unavailable
 from .timing import ms, wait_until
 from .verify import find_booking
@@ -40,14 +40,14 @@ MAX_PAUSE_MS = 100.0
 # Connection failures in a row after which an HTTP path gives way to the next one.
 MAX_TRANSPORT_FAILURES = 3
 # How each reply moves the loop: retry the same choice, next choice, or stop.
-RETRY = {"not_open", "server_error", "transport_error"}
+RETRY = {ReplyKind.NOT_OPEN, ReplyKind.SERVER_ERROR, ReplyKind.TRANSPORT_ERROR}
 FINAL = {
-    "quota": Outcome.QUOTA,
-    "bad_credentials": Outcome.LOGIN_FAILED,
-    "unknown": Outcome.UNKNOWN,
+    ReplyKind.QUOTA: Outcome.QUOTA,
+    ReplyKind.BAD_CREDENTIALS: Outcome.LOGIN_FAILED,
+    ReplyKind.UNKNOWN: Outcome.UNKNOWN,
 }
 # Replies after which the portal may or may not hold the booking.
-UNCERTAIN = {"server_error", "transport_error", "unknown"}
+UNCERTAIN = {ReplyKind.SERVER_ERROR, ReplyKind.TRANSPORT_ERROR, ReplyKind.UNKNOWN}
 # A portal may list a booking a moment after it said yes.
 VERIFY_PAUSES_S = (0.0, 0.5, 1.5)
 ENGINE_FAILURES = (PageError, WebDriverException, TransportError, OSError)
@@ -147,7 +147,7 @@ class BookingSession(PortalSession):
         choices = [c for c in plan.choices if c in self.schedule_ids]
         index, relogged, retries = 0, False, 0
         failures: dict[str, int] = {}  # transport failures in a row, per path
-        last = "not_open"
+        last = ReplyKind.NOT_OPEN
         while index < len(choices) and len(result.attempts) < submission["max_attempts"]:
             choice = choices[index]
             path = next((p for p in paths if p.ready(choice)), None)
@@ -166,24 +166,24 @@ class BookingSession(PortalSession):
                 continue
             except TransportError as exc:
                 now = time.time_ns()
-                reply = Reply("transport_error", str(exc), now, now)
-            failed = reply.outcome == "transport_error"
+                reply = Reply(ReplyKind.TRANSPORT_ERROR, str(exc), now, now)
+            failed = reply.outcome == ReplyKind.TRANSPORT_ERROR
             failures[path.name] = failures.get(path.name, 0) + 1 if failed else 0
             if reply.outcome in UNCERTAIN and choice not in self.uncertain:
                 self.uncertain.append(choice)
             self._last_reply = reply
             result.attempts.append(self._record(choice, path.name, reply, release_ns))
             result.message, result.choice, last = reply.message, choice.to_dict(), reply.outcome
-            if reply.outcome == "success":
+            if reply.outcome == ReplyKind.SUCCESS:
                 self._verify(choice, result)
                 return
-            if reply.outcome == "slot_taken":
+            if reply.outcome == ReplyKind.SLOT_TAKEN:
                 # Taken by our own earlier submit? Then moving on would book twice.
                 if choice in self.uncertain and self._reconcile(result, [choice], (0.0,)):
                     return
                 index += 1
                 continue
-            if reply.outcome == "session_expired" and not relogged:
+            if reply.outcome == ReplyKind.SESSION_EXPIRED and not relogged:
                 relogged = True
                 self.relogin()
                 paths = self.submit_order()
@@ -285,7 +285,7 @@ def _final_outcome(every_choice_taken: bool, last: str) -> Outcome:
         return Outcome.SLOT_TAKEN
     if last in FINAL:
         return FINAL[last]
-    if last == "not_open":
+    if last == ReplyKind.NOT_OPEN:
         return Outcome.NOT_OPEN
     if last in RETRY:
         return Outcome.PORTAL_ERROR

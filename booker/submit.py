@@ -22,9 +22,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .classify import UNKNOWN, classify
+from .classify import classify
 from .htmltext import element_text, page_text
 from .rawhttp import Connection, Response, Target, TransportError
+from .results import ReplyKind
 
 
 @dataclass
@@ -93,7 +94,7 @@ def classify_html(response: Response, profile: dict) -> Reply:
         outcome = _redirect_outcome(response, reply["patterns"])
         message = message or f"redirected to {response.header('location')}"
     elif response.status >= 500:
-        outcome = "server_error"
+        outcome = ReplyKind.SERVER_ERROR
         message = message or page_text(body)[:300]
     else:
         text = message or page_text(body)
@@ -105,4 +106,4 @@ def classify_html(response: Response, profile: dict) -> Reply:
 def _redirect_outcome(response: Response, patterns: dict) -> str:
     # A session that expired sends the form's POST back to the login page.
     location = response.header("location")
-    return "session_expired" if location else UNKNOWN
+    return ReplyKind.SESSION_EXPIRED if location else ReplyKind.UNKNOWN

@@ -22,20 +22,15 @@ from urllib.parse import urlsplit
 
 from tennisbook.values import InvalidValue
 
+from ..results import CLASSIFIED, ReplyKind
 from .adapters import ADAPTERS
 from .checks import check_keys, expect
 from .release_rules import validate_release_rules
 
 ROOT = "portal_profile"
-OUTCOMES = (
-    "success",
-    "not_open",
-    "slot_taken",
-    "quota",
-    "session_expired",
-    "bad_credentials",
-    "server_error",
-)
+OUTCOMES = tuple(kind.value for kind in CLASSIFIED)
+# Kinds every profile must be able to recognise.
+REQUIRED_OUTCOMES = (ReplyKind.SUCCESS, ReplyKind.NOT_OPEN, ReplyKind.SLOT_TAKEN, ReplyKind.QUOTA)
 STEP_KINDS = ("open", "click", "frame", "top", "select", "wait", "set_src", "script")
 SUBMIT_PATHS = ("door", "replay", "browser")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
@@ -194,13 +189,13 @@ def _form(value: Any, path: str) -> dict:
 
 
 def _patterns(value: Any, path: str) -> dict:
-    check_keys(value, path, {"success", "not_open", "slot_taken", "quota"}, set(OUTCOMES))
+    check_keys(value, path, set(REQUIRED_OUTCOMES), set(OUTCOMES))
     out = {}
     for outcome in OUTCOMES:
         items = value.get(outcome, [])
         here = f"{path}.{outcome}"
         expect(items, list, here, "a list of patterns")
-        if outcome in ("success", "not_open", "slot_taken", "quota") and not items:
+        if outcome in REQUIRED_OUTCOMES and not items:
             raise InvalidValue(here, "at least one pattern is required.")
         compiled = []
         for i, pattern in enumerate(items):
