@@ -79,7 +79,7 @@ def test_the_active_request_quota_is_enforced(alice, make_request):
         make_request(alice, day=in_days(12))
     first = services.list_requests(alice)[0]
     workflow.cancel(services.get_request(alice, first.request_id), actor=Actor.MEMBER, by="alice")
-    make_request(alice, day=in_days(12))
+    assert make_request(alice, day=in_days(12)).status == RequestStatus.PENDING.value
 
 
 def test_it_rejects_a_slot_claimed_by_another_member_with_suggestions(alice, bob, make_request):
@@ -134,6 +134,7 @@ def test_concurrent_creates_for_one_slot_leave_exactly_one_claim(portal_member):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
     assert sorted(outcomes) == ["claimed"] * 7 + ["won"]
     holders = [m for m in members if services.list_requests(m)]
     assert len(holders) == 1

@@ -25,18 +25,24 @@ def test_only_one_worker_takes_a_request(alice, make_request):
 def test_many_workers_racing_for_one_request_leave_one_owner(alice, make_request):
     request = make_request(alice)
     owners: list[str] = []
+    errors: list[str] = []
     barrier = threading.Barrier(6)
 
     def take(name):
         barrier.wait()
-        if workflow.take(services.get_request(alice, request.request_id), name, LEASE):
-            owners.append(name)
+        try:
+            if workflow.take(services.get_request(alice, request.request_id), name, LEASE):
+                owners.append(name)
+        except Exception as exc:  # a thread's error would otherwise be lost
+            errors.append(repr(exc))
 
     threads = [threading.Thread(target=take, args=(f"worker-{n}",)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []  # the losers are told None, nothing raises
     assert len(owners) == 1
     assert services.get_request(alice, request.request_id).lease_owner == owners[0]
 
