@@ -19,12 +19,12 @@ configs = UserConfigRepository()
 
 
 def test_create_refuses_a_duplicate_key():
-    item = factories.user_config(save=False)
+    item = factories.user_config(save=False, portal_username="101")
     configs.create(item)
-    duplicate = factories.user_config(save=False, user_id=item.user_id)
+    duplicate = factories.user_config(save=False, user_id=item.user_id, portal_username="202")
     with pytest.raises(Conflict):
         configs.create(duplicate)
-    assert configs.get(item.user_id).portal_username == "101"
+    assert configs.get(item.user_id).portal_username == "101"  # not the duplicate's 202
 
 
 def test_a_conditional_update_that_lost_raises_conflict_and_changes_nothing():
@@ -48,6 +48,8 @@ def test_a_conditional_update_that_holds_returns_the_new_state():
     )
     assert request.status == RequestStatus.PROCESSING.value
     assert request.version == 2
+    stored = bookings.get(request.request_id, request.user_id)
+    assert (stored.status, stored.version) == (RequestStatus.PROCESSING.value, 2)
 
 
 def test_a_stale_version_cannot_overwrite_a_newer_edit():
