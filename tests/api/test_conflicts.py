@@ -145,10 +145,10 @@ def test_the_booking_api_refuses_a_status_change_a_member_may_not_make(alice, bo
 
 def test_a_request_that_kept_changing_is_a_503_that_says_so():
     from bookings.errors import Contended
-    from tennisbook.api.exceptions import exception_handler
+    from tennisbook.api.exceptions import UNAVAILABLE_RETRY_AFTER, exception_handler
 
     response = exception_handler(Contended("The request kept changing; try again."), {})
     assert response.status_code == 503
     assert response.data["error"]["code"] == "contended"
     assert response.data["error"]["message"] == "The request kept changing; try again."
-    assert response["Retry-After"]
+    assert response["Retry-After"] == str(UNAVAILABLE_RETRY_AFTER)
