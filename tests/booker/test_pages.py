@@ -56,7 +56,7 @@ def test_the_form_is_read_as_data_with_opaque_ids_per_label(browser, profile):
 )
 def test_the_reply_message_is_read_from_the_profile_locator(browser, profile, fixture, words):
     open_fixture(browser, fixture)
-    message, html = ReservationForm(browser.driver, profile).reply(timeout=2)
+    message, html = ReservationForm(browser.driver, profile).reply()
     assert words in message
     assert 'id="message"' in html
 
