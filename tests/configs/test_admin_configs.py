@@ -70,7 +70,7 @@ def test_an_operator_edits_a_config_and_the_password_is_never_shown(admin_client
     assert saved.status_code == 302
     config = services.get_user_config(str(member.pk))
     assert config.portal_username == "202"
-    assert config.has_portal_password
+    assert config.has_portal_password is True
     assert config.notifications.email_on_failure is False
 
 

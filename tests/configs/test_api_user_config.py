@@ -35,7 +35,7 @@ def test_a_member_creates_their_config_and_the_password_never_comes_back(as_memb
     assert data["preferred_slots"] == ["De 07:00 AM a 08:00 AM"]
     assert "portal_password" not in data
     assert "s3cret" not in response.content.decode()
-    assert services.get_user_config(str(member.pk)).has_portal_password
+    assert services.get_user_config(str(member.pk)).has_portal_password is True
 
 
 def test_the_stored_password_is_the_one_typed(as_member, member):

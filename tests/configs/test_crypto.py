@@ -48,7 +48,7 @@ def test_a_saved_password_reads_back_and_is_never_stored_in_plaintext():
     assert envelope.key_id.startswith("arn:aws:kms:")
     assert len(envelope.nonce) == 12
     config = services.get_user_config("alice-id")
-    assert config.has_portal_password
+    assert config.has_portal_password is True
     assert config.portal_password == SECRET
 
 
@@ -56,7 +56,7 @@ def test_listing_configs_decrypts_nothing(caplog):
     services.save_user_config("alice-id", portal_password=SECRET)
     caplog.clear()
     config = services.get_user_config("alice-id")
-    assert config.has_portal_password
+    assert config.has_portal_password is True
     assert not [r for r in caplog.records if "crypto.decrypt" in str(r.msg)]
 
 

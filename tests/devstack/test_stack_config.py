@@ -13,7 +13,7 @@ def test_the_defaults_are_the_documented_ports(tmp_path):
     config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path)})
 
     assert (config.site.port, config.dynamodb.port, config.democlub.port) == (8000, 8001, 8100)
-    assert config.run_emulator
+    assert config.run_emulator is True
     assert config.redis_url is None
     assert config.var_dir == tmp_path.resolve()
 
