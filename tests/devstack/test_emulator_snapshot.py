@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -149,7 +151,7 @@ def test_an_unreadable_snapshot_is_set_aside_not_deleted(tmp_path):
     path = tmp_path / "state.pickle"
     path.write_bytes(b"not a snapshot")
 
-    with pytest.raises(Exception):  # noqa: B017, PT011 - any unpickling error
+    with pytest.raises(pickle.UnpicklingError):  # the loader's own error, passed on
         snapshot.restore(path)
 
     assert not path.exists()
