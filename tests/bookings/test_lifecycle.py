@@ -70,8 +70,9 @@ def test_finishing_sets_the_retention_ttl_and_releases_every_claim(alice, make_r
         message="Su reservación se ha realizado con éxito",
         result={"confirmation": "R-1", "release_to_confirmation_ms": 412.5},
     )
-    assert done.ttl - datetime.now(UTC) > timedelta(days=179)
-    assert done.result["confirmation"] == "R-1"
+    stored = services.get_request(alice, done.request_id)  # as written, not as returned
+    assert stored.ttl - datetime.now(UTC) > timedelta(days=179)
+    assert stored.result["confirmation"] == "R-1"
     assert claims.get_slot_claim(5, done.date, SEVEN) is None
     # The member may ask for the same date and slot again: member claim and quota are back.
     again = workflow.create(alice, 5, done.date, SEVEN)
