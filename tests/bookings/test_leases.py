@@ -98,6 +98,8 @@ def test_the_holder_finishes_and_the_lease_is_cleared(alice, make_request):
     )
     assert done.status == RequestStatus.COMPLETED
     assert done.lease_owner is None
+    stored = services.get_request(request.user_id, request.request_id)
+    assert (stored.status, stored.lease_owner) == (RequestStatus.COMPLETED, None)
 
 
 def test_giving_back_returns_the_request_to_pending(alice, make_request):
