@@ -75,10 +75,15 @@ class ScriptedPath:
 
 @pytest.fixture
 def fire(tmp_path, monkeypatch):
-    """``fire(scripts, choices, may_submit=None)`` → (result, portal, paths)."""
+    """``fire(scripts, choices, may_submit=None)`` → (result, portal, paths).
+
+    Every script ends the session by itself (success, a final refusal, a lost
+    lease), so the default retry window is only a bound; a test that means
+    the window to run out passes a short one.
+    """
     monkeypatch.setattr("booker.session.VERIFY_PAUSES_S", (0.0, 0.01, 0.01))
 
-    def run(scripts: dict[str, list], choices=((5, SLOT_7),), may_submit=None, window=0.3):
+    def run(scripts: dict[str, list], choices=((5, SLOT_7),), may_submit=None, window=10.0):
         settings = EngineSettings(evidence_dir=tmp_path, paths=tuple(scripts), warm_ahead_ms=0)
         engine = BookingEngine(default_profile("http://127.0.0.1:9"), settings)
         plan = plan_for(DAY, *choices, retry_window_s=window)
