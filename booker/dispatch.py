@@ -45,26 +45,34 @@ def due_requests(now: datetime) -> list[BookingRequest]:
 
 
 def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) -> int:
-    """Dispatch what is due through ``send(keys)``; returns the number sent."""
+    """Dispatch what is due through ``send(keys)``; returns the number sent.
+
+    Whatever this sweep marked but did not send (the broker refused a chunk,
+    a mark failed half-way) is unmarked before the error goes on, so the
+    next sweep sends it instead of waiting out ``REDISPATCH_AFTER``, maybe
+    past the release.
+    """
     now = now or datetime.now(UTC)
     due = due_requests(now)
     metrics.DUE_REQUESTS.set(len(due))
     batches: dict[datetime, list[list[str]]] = defaultdict(list)
-    for request in due:
-        if workflow.mark_dispatched(request, now):
-            batches[request.fire_at].append([request.request_id, request.user_id])
-    sent = 0
+    marked: list[list[str]] = []
+    sent: set[str] = set()
     size = settings.BOOKER_BATCH_SIZE
-    for fire_at, keys in sorted(batches.items()):
-        for start in range(0, len(keys), size):
-            chunk = keys[start : start + size]
-            try:
+    try:
+        for request in due:
+            if workflow.mark_dispatched(request, now):
+                key = [request.request_id, request.user_id]
+                batches[request.fire_at].append(key)
+                marked.append(key)
+        for fire_at, keys in sorted(batches.items()):
+            for start in range(0, len(keys), size):
+                chunk = keys[start : start + size]
                 send(chunk)
-            except Exception:
-                # Not sent (Redis down?): unmark, so the next sweep tries again
-                # instead of waiting out REDISPATCH_AFTER, maybe past the release.
-                workflow.unmark_dispatched(chunk, now)
-                raise
-            sent += len(chunk)
-        log.info("sweep.dispatched", fire_at=fire_at.isoformat(), requests=len(keys))
-    return sent
+                sent.update(request_id for request_id, _ in chunk)
+            log.info("sweep.dispatched", fire_at=fire_at.isoformat(), requests=len(keys))
+    finally:
+        unsent = [key for key in marked if key[0] not in sent]
+        if unsent:
+            workflow.unmark_dispatched(unsent, now)
+    return len(sent)

@@ -26,7 +26,7 @@ from pathlib import Path
 import structlog
 from django.conf import settings
 
-from bookings.errors import Moot, Quarantine
+from bookings.errors import Contended, Moot, Quarantine
 from tennisbook.dynamo import Unavailable
 
 log = structlog.get_logger(__name__)
@@ -162,6 +162,11 @@ def flush(apply: Callable[[PendingWrite], None]) -> tuple[int, int]:
             apply(PendingWrite(**json.loads(body)))
         except Moot as exc:
             log.info("outbox.moot", booking_request_id=request_id, why=str(exc))
+        except Contended as exc:
+            # This request keeps changing under the write: its own trouble,
+            # not an outage. It counts towards quarantine; the others go on.
+            _failed(request_id, tries + 1, exc)
+            continue
         except Unavailable:
             break  # an outage: every other row would fail alike
         except Exception as exc:

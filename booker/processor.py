@@ -72,14 +72,20 @@ class LeaseKeeper:
 
     ``holds()`` is the session's check before every submit: the lease is
     ours only while no renewal was refused and its last known expiry, less
-    a margin, is still ahead. A worker that stalled (or could not reach
-    DynamoDB) past its expiry must assume another worker took over.
+    a margin, is still ahead. Besides the regular renewals (every third of
+    the lease) one renewal is made ``FENCE_AHEAD`` before the release, so a
+    cancel or a takeover shortly before it stops the submit too. A worker
+    that stalled (or could not reach DynamoDB) past its expiry must assume
+    another worker took over.
     """
+
+    FENCE_AHEAD = timedelta(seconds=2)
 
     def __init__(self, request: BookingRequest, owner: str):
         self.request, self.owner = request, owner
         self.lost = False
         self.expires_at = request.lease_expires_at
+        self.fence_at = request.fire_at - self.FENCE_AHEAD
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="lease-keeper")
 
@@ -89,20 +95,32 @@ class LeaseKeeper:
         margin = timedelta(seconds=settings.BOOKER_LEASE_SECONDS / 10)
         return datetime.now(UTC) < self.expires_at - margin
 
-    def _run(self) -> None:
+    def _next_wait(self) -> float:
+        """Seconds to the next renewal: the regular one, or the fence if sooner."""
         interval = settings.BOOKER_LEASE_SECONDS / 3
-        while not self._stop.wait(interval):
-            try:
-                expires = workflow.renew(self.request, self.owner, lease_length())
-            except Unavailable:
-                # DynamoDB blinked: keep booking while the last expiry holds;
-                # past it, holds() stops the attempt before it submits.
-                log.warning("lease.renew_unavailable", booking_request_id=self.request.request_id)
-                continue
-            if expires is None:
-                self.lost = True
-                return
+        if self.fence_at is not None:
+            to_fence = (self.fence_at - datetime.now(UTC)).total_seconds()
+            if to_fence <= interval:
+                self.fence_at = None  # made once; late starters renew at once
+                return max(0.0, to_fence)
+        return interval
+
+    def renew(self) -> None:
+        try:
+            expires = workflow.renew(self.request, self.owner, lease_length())
+        except DataError:
+            # DynamoDB blinked: keep booking while the last expiry holds;
+            # past it, holds() stops the attempt before it submits.
+            log.warning("lease.renew_failed", booking_request_id=self.request.request_id)
+            return
+        if expires is None:
+            self.lost = True
+        else:
             self.expires_at = expires
+
+    def _run(self) -> None:
+        while not self.lost and not self._stop.wait(self._next_wait()):
+            self.renew()
 
     def __enter__(self) -> LeaseKeeper:
         self._thread.start()
@@ -291,7 +309,11 @@ def apply(write: outbox.PendingWrite) -> None:
         )
     except Conflict as exc:  # Moot, TransitionRefused, or any lost condition
         metrics.RESULTS_SUPERSEDED.inc()
-        log.warning(
+        # A booking made on the portal for a request that moved on meanwhile
+        # (cancelled just before the release) is the member's court all the
+        # same: an operator must look, so it is an error, not a note.
+        report = log.error if write.result.get("ok") else log.warning
+        report(
             "booking.result_superseded",
             booking_request_id=write.request_id,
             outcome=write.result.get("outcome"),

@@ -177,7 +177,12 @@ def release_slot(
         if not slot_claim.queue:
             tx.add("slot", "delete", slot_claim, condition=unchanged)
             return None
-        promoted = parse_queue_entry(slot_claim.queue[0])
+        position = _first_waiting(slot_claim.queue)
+        if position is None:
+            # Nobody in the queue can still take the slot (finished or gone): free it.
+            tx.add("slot", "delete", slot_claim, condition=unchanged)
+            return None
+        promoted = parse_queue_entry(slot_claim.queue[position])
         tx.add(
             "slot",
             "update",
@@ -185,7 +190,8 @@ def release_slot(
             actions=[
                 Claim.holder.set(promoted[0]),
                 Claim.holder_user.set(promoted[1]),
-                Claim.queue.set(slot_claim.queue[1:]),
+                # Entries before it are dead (finished or gone): dropped with it.
+                Claim.queue.set(slot_claim.queue[position + 1 :]),
                 Claim.updated_at.set(now),
             ],
             condition=unchanged,
@@ -198,7 +204,8 @@ def release_slot(
             # instead of setting it back to 1.
             BookingRequest(*promoted, version=0),
             actions=[BookingRequest.queued_behind.remove()],
-            condition=BookingRequest.status == RequestStatus.PENDING.value,
+            condition=(BookingRequest.status == RequestStatus.PENDING.value)
+            & BookingRequest.queued_behind.exists(),
             add_version_condition=False,
         )
         return promoted
@@ -212,6 +219,27 @@ def release_slot(
             condition=(Claim.queue == slot_claim.queue)
             & (Claim.updated_at == slot_claim.updated_at),
         )
+    return None
+
+
+def _first_waiting(queue: list[str]) -> int | None:
+    """The position of the first queued request that still waits for the slot.
+
+    (A request remembers the holder it queued behind, which may have passed
+    the slot on since: pending and queued is what counts.)
+    Read consistently: a request moved on meanwhile fails the transaction's
+    condition and the caller reads the queue again.
+    """
+    keys = [parse_queue_entry(entry) for entry in queue]
+    with translate_errors("batch_get", BookingRequest.Meta.table_name):
+        found = {
+            (item.request_id, item.user_id): item
+            for item in BookingRequest.batch_get(keys, consistent_read=True)
+        }
+    for position, key in enumerate(keys):
+        item = found.get(key)
+        if item is not None and item.status == RequestStatus.PENDING and item.queued_behind:
+            return position
     return None
 
 

@@ -48,7 +48,9 @@ def publish(request: BookingRequest, previous: str | None) -> None:
         deliveries.append(tasks.email_status)
     for task in deliveries:
         try:
-            task.delay(payload)
+            # No publish retries: with the broker down, the write (a member's
+            # request, a worker's result) must not wait on it.
+            task.apply_async(args=[payload], retry=False)
         except Exception:
             log.exception(
                 "booking_event.enqueue_failed",

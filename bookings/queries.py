@@ -86,9 +86,11 @@ class Cursor:
     def decode(cls, value: str) -> Cursor | None:
         moment, _, request_id = (value or "").partition("|")
         try:
-            return cls(datetime.fromisoformat(moment), str(uuid.UUID(request_id)))
+            at = datetime.fromisoformat(moment)
+            key = str(uuid.UUID(request_id))
         except ValueError:
             return None
+        return cls(at, key) if at.tzinfo is not None else None
 
 
 @dataclass

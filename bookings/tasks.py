@@ -8,6 +8,9 @@ queue, never behind a booking batch.
 from smtplib import SMTPException
 
 from celery import shared_task
+from redis.exceptions import RedisError
+
+from tennisbook.dynamo import Unavailable
 
 from . import maintenance, notify
 
@@ -20,7 +23,7 @@ def release_stale_claims() -> int:
 @shared_task(
     name="bookings.deliver_status_event",
     ignore_result=True,
-    autoretry_for=(OSError,),
+    autoretry_for=(OSError, RedisError),
     max_retries=3,
     default_retry_delay=1,
     soft_time_limit=10,
@@ -35,7 +38,8 @@ def deliver_status_event(payload: dict) -> None:
     name="bookings.email_status",
     ignore_result=True,
     acks_late=True,
-    autoretry_for=(OSError, SMTPException),
+    # The mail server, or DynamoDB for the member's preferences, is down.
+    autoretry_for=(OSError, SMTPException, Unavailable),
     # A mail server outage of up to about a day loses no notification; the
     # backoff stays under the Redis visibility timeout (an hour).
     retry_backoff=30,

@@ -110,19 +110,29 @@ class BookingStatusView(APIView):
         return Response(booking_data(request, item))
 
 
+EVIDENCE_GONE = "This evidence is not (or no longer) available on this server."
+
+
 class BookingEvidenceView(APIView):
     """One piece of a failed attempt's evidence, for its member (or an operator)."""
 
     error_statuses = {"*": (503,)}
+
+    def perform_content_negotiation(self, request, force=False):
+        # A file, whatever the client accepts (a browser asks for image/*).
+        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, request_id, name):
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
         found = evidence_file(item, name)
         if found is None:
-            raise NotFound("This evidence is not (or no longer) available on this server.")
+            raise NotFound(EVIDENCE_GONE)
         path, content_type = found
-        response = FileResponse(path.open("rb"), content_type=content_type)
+        try:
+            response = FileResponse(path.open("rb"), content_type=content_type)
+        except OSError:
+            raise NotFound(EVIDENCE_GONE) from None
         # A kept portal page must not run or reach anything in our origin.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
         response["X-Content-Type-Options"] = "nosniff"

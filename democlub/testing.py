@@ -74,7 +74,8 @@ def start_portal(
     data_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
     args = [sys.executable, "-m", "democlub", "--host", "127.0.0.1", "--port", "0"]
-    args += ["--data-dir", str(data_dir), "--control-token", token, *extra_args]
+    # "=": a token may start with "-", which argparse would take for an option.
+    args += ["--data-dir", str(data_dir), f"--control-token={token}", *extra_args]
     if config is not None:
         path = data_dir / "config.json"
         path.write_text(json.dumps(config), encoding="utf-8")

@@ -11,6 +11,8 @@ must not refuse a member's cancel, while a real change of status does.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from tennisbook.dynamo.repository import transaction_conflict_reasons, translate
 from tennisbook.values import TimeSlot
 
 from .. import claims, events, services
+from ..choices import RequestStatus
 from ..dynamo import BookingRequest, HistoryEntry
 from ..errors import (
     Contended,
@@ -78,17 +81,19 @@ class Transaction:
         # PynamoDB sends condition checks, deletes, puts, then updates, and
         # DynamoDB's cancellation reasons follow that order: keep ours alike.
         self.ops.sort(key=lambda op: _WIRE_ORDER[op[1]])
+        # One token per commit: botocore may resend a transaction after a read
+        # timeout or a 5xx, and DynamoDB then answers the resend as the
+        # original instead of failing it on the version it already bumped.
+        token = uuid.uuid4().hex
         try:
             with (
                 translate_errors("transaction", table),
-                TransactWrite(connection=connection()) as transaction,
+                TransactWrite(connection=connection(), client_request_token=token) as transaction,
             ):
                 for _, method, args, kwargs in self.ops:
                     getattr(transaction, method)(*args, **kwargs)
         except Conflict as exc:
-            reasons = transaction_conflict_reasons(exc)
-            failed = [self.ops[i][0] for i, code in enumerate(reasons) if code]
-            raise _explain(failed) from exc
+            raise _explain(self.ops, transaction_conflict_reasons(exc)) from exc
         except (Unavailable, NotFound):
             raise
         except DataError as exc:
@@ -97,7 +102,24 @@ class Transaction:
             raise Quarantine(f"DynamoDB refused the write: {exc}") from exc
 
 
-def _explain(failed_tags: list[str]) -> Conflict:
+# Per-item cancellation codes that mean "the state was not as read".
+_LOST_CONDITION = {"ConditionalCheckFailed", "TransactionConflict"}
+_TRY_LATER = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+
+
+def _explain(ops: list, reasons: list[str | None]) -> DataError:
+    """What a cancelled transaction means, from its per-item reasons.
+
+    Only a failed condition (or a concurrent transaction on an item) is a
+    lost race; throttling is an outage to wait out; anything else (an item
+    too large, an invalid value) will fail again and is quarantined.
+    """
+    codes = {code for code in reasons if code}
+    if codes & _TRY_LATER:
+        return Unavailable(f"DynamoDB throttled the transaction ({', '.join(sorted(codes))}).")
+    if codes - _LOST_CONDITION - _TRY_LATER:
+        return Quarantine(f"DynamoDB refused the transaction: {', '.join(sorted(codes))}.")
+    failed_tags = [ops[i][0] for i, code in enumerate(reasons) if code in _LOST_CONDITION]
     if "request" in failed_tags:
         return GuardLost("The request changed meanwhile.")
     if "member-slot" in failed_tags:
@@ -131,6 +153,24 @@ def reload(request: BookingRequest) -> BookingRequest:
     if found is None:
         raise Moot("The request no longer exists.")
     return found
+
+
+def _reload_committed(request: BookingRequest, target: str) -> BookingRequest:
+    """The request after a write that is final: a read failure must not undo it.
+
+    A blink of DynamoDB right after the commit is retried briefly; past that
+    the caller gets its own copy with the new status, so a worker keeps the
+    lease it just won and the member's event still goes out.
+    """
+    for pause in (0.0, 0.2, 0.5):
+        time.sleep(pause)
+        try:
+            return reload(request)
+        except Unavailable:
+            continue
+    log.warning("booking_request.reload_failed", booking_request_id=request.request_id)
+    request.status = str(target)
+    return request
 
 
 def announce(request: BookingRequest, previous: str | None) -> None:
@@ -221,7 +261,7 @@ def transition(
         break
     else:
         raise Contended("The request kept changing; try again in a moment.")
-    stored = reload(request)
+    stored = _reload_committed(request, target)
     log.info(
         "booking_request.transition",
         booking_request_id=stored.request_id,
@@ -250,6 +290,10 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
         ),
         *extra,
     ]
+    if target == RequestStatus.PENDING:
+        # Back to waiting (a retry, a worker giving it back): the next sweep
+        # may send it at once, not REDISPATCH_AFTER after the last send.
+        actions.append(BookingRequest.dispatched_at.remove())
     if reason is not None:
         actions.append(BookingRequest.reason.set(reason))
     if result is not None:

@@ -117,9 +117,22 @@ def change_status(
 
     An operator's failure is recorded with the reason ``operator``.
     """
+    if target == RequestStatus.PROCESSING and request.queued_behind:
+        raise TransitionRefused(
+            "This request waits behind another member's for the same slot; "
+            "it can be processed once that one fails or is cancelled."
+        )
     if actor == Actor.OPERATOR and target == RequestStatus.FAILED and reason is None:
         reason = FailureReason.OPERATOR
-    return core.transition(request, target, actor=actor, by=by, message=message, reason=reason)
+    waits = {}
+    if target == RequestStatus.PROCESSING:
+        waits = {
+            "condition": BookingRequest.queued_behind.does_not_exist(),
+            "still_applies": lambda r: not r.queued_behind,
+        }
+    return core.transition(
+        request, target, actor=actor, by=by, message=message, reason=reason, **waits
+    )
 
 
 def cancel_member_requests(user_id: str, *, by: str, message: str) -> int:

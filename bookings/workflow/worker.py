@@ -98,7 +98,7 @@ def take(request: BookingRequest, owner: str, lease: timedelta) -> BookingReques
     ]
     try:
         if request.status == RequestStatus.PENDING and not request.queued_behind:
-            return core.transition(
+            taken = core.transition(
                 request,
                 RequestStatus.PROCESSING,
                 actor=Actor.ENGINE,
@@ -109,7 +109,14 @@ def take(request: BookingRequest, owner: str, lease: timedelta) -> BookingReques
                 condition=BookingRequest.queued_behind.does_not_exist(),
                 still_applies=lambda r: not r.queued_behind,
             )
-        if request.status == RequestStatus.PROCESSING and lease_expired(request, now):
+            # True once the write is final, even if the read after it failed.
+            taken.lease_owner, taken.lease_expires_at = owner, now + lease
+            return taken
+        if (
+            request.status == RequestStatus.PROCESSING
+            and lease_expired(request, now)
+            and not request.queued_behind
+        ):
             return _resume(request, owner, now, lease_actions)
     except Moot:
         log.info("lease.lost_race", booking_request_id=request.request_id, owner=owner)
@@ -125,8 +132,14 @@ def _resume(request: BookingRequest, owner: str, now: datetime, lease_actions: l
         RequestStatus.PROCESSING,
         f"resumed after the lease of {previous} expired",
     )
-    condition = (BookingRequest.status == RequestStatus.PROCESSING.value) & (
-        BookingRequest.lease_expires_at.does_not_exist() | (BookingRequest.lease_expires_at <= now)
+    condition = (
+        (BookingRequest.status == RequestStatus.PROCESSING.value)
+        & (
+            BookingRequest.lease_expires_at.does_not_exist()
+            | (BookingRequest.lease_expires_at <= now)
+        )
+        # A request waiting behind another member's never runs.
+        & BookingRequest.queued_behind.does_not_exist()
     )
     actions = [*lease_actions, BookingRequest.history.set(BookingRequest.history.append([history]))]
     if not core.update(request, actions, condition, versioned=False):

@@ -209,6 +209,10 @@ def translate(exc: Exception) -> drf.APIException | None:
         return ServiceUnavailable(DATABASE_UNAVAILABLE)
     if isinstance(exc, KeyServiceUnavailable):
         return ServiceUnavailable(KEY_SERVICE_UNAVAILABLE)
+    if isinstance(exc, DataError) and getattr(exc, "code", None):
+        # A write the store refuses for good (e.g. an item grown too large):
+        # retrying will not help, and nothing was changed.
+        return ConflictError(str(exc), exc.code, {})
     return None
 
 

@@ -43,6 +43,8 @@ _UNAVAILABLE_CODES = {
     "InvalidSignatureException",
     "AccessDeniedException",
     "ExpiredTokenException",
+    # A plain write that met an item inside another transaction: try again.
+    "TransactionConflictException",
 }
 
 

@@ -5,6 +5,7 @@ The engine itself is replaced here by a stub result; the integration test
 demo portal.
 """
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +13,10 @@ import pytest
 from booker import dispatch, outbox, processor
 from bookings import services, workflow
 from bookings.choices import RequestStatus
+from bookings.errors import Contended
+from bookings.lifecycle import Actor
 from configs import services as config_services
-from tennisbook.dynamo import Unavailable
+from tennisbook.dynamo import Conflict, Unavailable
 from tests.bookings.conftest import SEVEN, in_days
 
 LEASE = timedelta(seconds=30)
@@ -71,9 +74,14 @@ def test_a_failure_keeps_the_reason_for_the_member(alice, make_request, engine_s
 def test_the_same_task_delivered_twice_books_once(alice, make_request, engine_says):
     calls = engine_says("booked")
     request = make_request(alice)
-    results = processor.run_batch([(request.request_id, alice)] * 2, owner="worker-1")
-    assert list(results) == [request.request_id]
-    assert len(calls) == 1  # the second delivery found the request taken or finished
+    # The same message delivered twice (acks_late after a lost ack).
+    first = processor.run_batch([(request.request_id, alice)], "worker-1")
+    second = processor.run_batch([(request.request_id, alice)], "worker-1")
+    assert (first, second) == (
+        {request.request_id: "booked"},
+        {request.request_id: "finished-already"},
+    )
+    assert len(calls) == 1
     assert (
         processor.run_batch([(request.request_id, alice)], "worker-2")[request.request_id]
         == "finished-already"
@@ -215,16 +223,24 @@ def test_a_request_whose_member_is_gone_never_fires(make_request, portal_member,
     assert (stored.status, stored.reason) == (RequestStatus.FAILED, "member_inactive")
 
 
-def test_an_attempt_stopped_by_a_lost_lease_records_no_result(alice, make_request, monkeypatch):
+def test_an_attempt_stopped_by_a_lost_lease_records_no_result(
+    alice, make_request, monkeypatch, settings
+):
+    settings.BOOKER_LEASE_SECONDS = 3  # renewed every second
+
     def engine(request, owner, may_submit):
-        # Meanwhile this worker's lease lapsed and worker-2 resumed the request;
-        # the session's guard stopped before the submit.
+        # Meanwhile this worker's lease lapsed and worker-2 resumed the request.
         services.requests_repo.update(
             request, [type(request).lease_expires_at.set(datetime.now(UTC) - timedelta(seconds=1))]
         )
         resumed = workflow.take(services.get_request(alice, request.request_id), "worker-2", LEASE)
         assert resumed is not None
-        return {"outcome": "lease_lost", "ok": False, "message": "", "reason": "", "attempts": []}
+        # The next renewal is refused: the guard the session asks turns False.
+        deadline = time.monotonic() + 10
+        while may_submit() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome = "booked" if may_submit() else "lease_lost"
+        return {"outcome": outcome, "ok": outcome == "booked", "message": "", "attempts": []}
 
     monkeypatch.setattr(processor, "_attempt", engine)
     request = make_request(alice)
@@ -257,6 +273,45 @@ def test_a_superseded_result_is_logged_never_raised(alice, make_request):
     assert (stored.status, stored.lease_owner) == (RequestStatus.PROCESSING, "worker-2")
 
 
+def test_any_conflict_while_recording_is_superseded_never_raised(alice, make_request, monkeypatch):
+    request = workflow.take(make_request(alice), "worker-1", LEASE)
+
+    def lost(*args, **kwargs):
+        raise Conflict("transaction on test-BookingRequests: the item changed")
+
+    monkeypatch.setattr(workflow, "record_result", lost)
+    processor.apply(
+        outbox.PendingWrite(
+            request.request_id, alice, "worker-1", RequestStatus.COMPLETED, "", None, {"ok": True}
+        )
+    )  # logged as superseded; nothing escapes
+
+
+def test_a_row_whose_request_keeps_changing_is_quarantined_not_blocking(
+    alice, make_request, monkeypatch
+):
+    good = workflow.take(make_request(alice), "worker-1", LEASE)
+    outbox.put(outbox.PendingWrite("busy-row", alice, "w", "completed", "", None, {"ok": True}))
+    outbox.put(
+        outbox.PendingWrite(
+            good.request_id, alice, "worker-1", "completed", "booked", None, {"ok": True}
+        )
+    )
+    real_apply = processor.apply
+
+    def apply(write):
+        if write.request_id == "busy-row":
+            raise Contended("The request kept changing; try again in a moment.")
+        real_apply(write)
+
+    monkeypatch.setattr(processor, "apply", apply)
+    processor.flush_outbox()
+    assert services.get_request(alice, good.request_id).status == RequestStatus.COMPLETED
+    for _ in range(outbox.QUARANTINE_AFTER - 1):
+        processor.flush_outbox()
+    assert (outbox.depth(), outbox.quarantined()) == (0, 1)
+
+
 def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
     alice, make_request, monkeypatch
 ):
@@ -283,3 +338,22 @@ def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
     [row] = outbox.rows()
     assert row.quarantined
     assert "cannot write" in row.last_error
+
+
+def test_a_cancel_just_before_the_release_stops_the_submit(alice, make_request):
+    request = make_request(alice)
+    services.requests_repo.update(
+        request, [type(request).fire_at.set(datetime.now(UTC) + timedelta(seconds=3))]
+    )
+    taken = workflow.take(services.get_request(alice, request.request_id), "worker-1", LEASE)
+    with processor.LeaseKeeper(taken, "worker-1") as keeper:
+        # Regular renewals come every 10 s; an operator cancels 3 s before.
+        workflow.cancel(
+            services.get_request(alice, request.request_id), actor=Actor.OPERATOR, by="op"
+        )
+        assert keeper.holds()  # nothing has told the worker yet...
+        deadline = time.monotonic() + 5
+        while keeper.holds() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # ...until the fencing renewal, made 2 s before the release.
+        assert not keeper.holds()

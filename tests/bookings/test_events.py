@@ -14,6 +14,8 @@ from bookings.errors import Moot, TransitionRefused
 from bookings.lifecycle import Actor
 from configs import services as config_services
 from configs.dynamo import NotificationSettings
+from tennisbook.celery import app as celery_app
+from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import finish
 
 
@@ -128,6 +130,8 @@ def test_a_write_refused_by_its_guard_publishes_nothing(site_member, make_reques
 
 
 def test_a_broken_channel_layer_does_not_undo_the_write(alice, make_request, monkeypatch):
+    # Let the eager task's failure reach the publisher, as a broker's would.
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", True)
     tried = []
 
     def broken(payload):
@@ -147,11 +151,11 @@ def test_a_broken_channel_layer_does_not_undo_the_write(alice, make_request, mon
 def test_a_broker_that_refuses_the_event_does_not_undo_the_write(alice, make_request, monkeypatch):
     offered = []
 
-    def refused(payload):
-        offered.append(payload)
+    def refused(args, retry):
+        offered.append(args[0])
         raise ConnectionError("broker is down")
 
-    monkeypatch.setattr(tasks.deliver_status_event, "delay", refused)
+    monkeypatch.setattr(tasks.deliver_status_event, "apply_async", refused)
     request = make_request(alice)
     assert services.get_request(alice, request.request_id).status == RequestStatus.PENDING
     assert [(p["request_id"], p["status"]) for p in offered] == [
@@ -159,12 +163,28 @@ def test_a_broker_that_refuses_the_event_does_not_undo_the_write(alice, make_req
     ]
 
 
+def test_a_write_that_fails_queues_no_event(alice, make_request, monkeypatch):
+    request = make_request(alice)
+    queued = []
+    monkeypatch.setattr(tasks.deliver_status_event, "apply_async", lambda **kw: queued.append(kw))
+
+    def down(self):
+        raise Unavailable("DynamoDB at test is unavailable")
+
+    monkeypatch.setattr(workflow.core.Transaction, "commit", down)
+    with pytest.raises(Unavailable):
+        workflow.cancel(request, actor=Actor.MEMBER, by="alice")
+    assert queued == []
+
+
 @pytest.mark.django_db
 def test_no_mail_is_sent_inside_the_write_only_queued_after_it(
     site_member, make_request, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(tasks.email_status, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.email_status, "apply_async", lambda args, retry: queued.append(args[0])
+    )
     request = make_request(str(site_member.pk))
     finish(request, RequestStatus.COMPLETED, message="ok")
     assert mail.outbox == []  # nothing sent while writing

@@ -95,3 +95,15 @@ def test_evidence_outside_the_evidence_directory_is_never_served(
 def test_an_operator_sees_which_worker_acted(as_operator, failed):
     body = as_operator.get(f"/api/bookings/{failed}").json()
     assert "host-1:4242:abc123" in {h["actor"] for h in body["history"]}
+
+
+def test_a_browser_asking_for_an_image_gets_the_screenshot(as_member, failed):
+    shot = as_member.get(f"/api/bookings/{failed}/evidence/screenshot", HTTP_ACCEPT="image/*")
+    assert shot.status_code == 200
+    assert shot["Content-Type"] == "image/png"
+
+
+def test_a_hand_edited_cursor_without_a_zone_starts_at_the_newest(client, operator, dynamo):
+    client.force_login(operator)
+    answer = client.get("/admin/bookings/requests/?after=2026-01-01T00:00:00|" + "0" * 32)
+    assert answer.status_code == 200

@@ -17,8 +17,10 @@ from django.core.management import call_command
 from bookings import claims, services, workflow
 from bookings.choices import RequestStatus
 from bookings.dynamo import BookingRequest
+from bookings.errors import Quarantine, TransitionRefused
 from bookings.lifecycle import Actor
 from configs import services as config_services
+from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import EIGHT, SEVEN, in_days
 
 NINE = "De 09:00 AM a 10:00 AM"
@@ -169,3 +171,60 @@ def test_the_outbox_command_lists_and_releases_quarantined_rows(settings, tmp_pa
     assert "r-1  QUARANTINED" in capsys.readouterr().out
     call_command("outbox", "retry", "r-1")
     assert (outbox.depth(), outbox.quarantined()) == (1, 0)
+
+
+def test_a_queue_head_that_moved_on_is_skipped_not_a_dead_end(
+    alice, bob, portal_member, make_request, queue_policy
+):
+    first = make_request(alice)
+    second = make_request(bob)
+    third = make_request(portal_member("carol"))
+    # The head of the queue was failed by an operator meanwhile; its claim
+    # entry is still there (the case the stale-claim sweep is for).
+    services.requests_repo.update(second, [type(second).status.set(RequestStatus.FAILED)])
+    cancelled = workflow.cancel(first, actor=Actor.MEMBER, by="alice")
+    assert cancelled.status == RequestStatus.CANCELLED
+    claim = claims.get_slot_claim(5, first.date, SEVEN)
+    assert claim.holder == third.request_id
+    assert claim.queue == []
+
+
+def test_a_queued_request_cannot_be_pushed_into_processing(alice, bob, make_request, queue_policy):
+    make_request(alice)
+    queued = make_request(bob)
+    with pytest.raises(TransitionRefused):
+        workflow.change_status(queued, RequestStatus.PROCESSING, actor=Actor.OPERATOR, by="op")
+
+
+def test_a_refused_write_is_quarantined_and_throttling_is_an_outage():
+    ops = [("request", "update", (), {}), ("slot", "delete", (), {})]
+    explain = workflow.core._explain
+    assert isinstance(explain(ops, ["ValidationError", None]), Quarantine)
+    assert isinstance(explain(ops, [None, "ThrottlingError"]), Unavailable)
+    assert isinstance(explain(ops, ["ConditionalCheckFailed", None]), workflow.core.GuardLost)
+    assert isinstance(explain(ops, [None, "ConditionalCheckFailed"]), claims.SlotHeld)
+
+
+def test_a_sweep_whose_broker_fails_unmarks_everything_it_did_not_send(
+    alice, bob, make_request, settings
+):
+    from booker import dispatch
+
+    settings.BOOKER_BATCH_SIZE = 1
+    soon = datetime.now(UTC) + timedelta(seconds=10)
+    made = [make_request(alice), make_request(bob, slot=EIGHT)]
+    for request in made:
+        services.requests_repo.update(request, [type(request).fire_at.set(soon)])
+    sent = []
+
+    def send_one_then_fail(keys):
+        if sent:
+            raise ConnectionError("Redis is down")
+        sent.append(keys)
+
+    with pytest.raises(ConnectionError):
+        dispatch.sweep(send_one_then_fail)
+    unsent = [r for r in made if [r.request_id, r.user_id] not in sent[0]]
+    assert len(unsent) == 1
+    stored = services.get_request(unsent[0].user_id, unsent[0].request_id)
+    assert stored.dispatched_at is None
