@@ -21,7 +21,7 @@ verbs of members and operators; ``worker`` those of workers and the
 dispatch sweep; ``sweeps`` those of housekeeping.
 """
 
-from .member import cancel, cancel_member_requests, change_status, create, retry
+from .member import cancel, cancel_member_requests, change_status, create, reschedule, retry
 from .sweeps import release_stale_claim
 from .worker import (
     REDISPATCH_AFTER,
@@ -50,6 +50,7 @@ __all__ = [
     "refuse",
     "release_stale_claim",
     "renew",
+    "reschedule",
     "retry",
     "take",
     "unmark_dispatched",

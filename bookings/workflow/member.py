@@ -135,6 +135,39 @@ def change_status(
     )
 
 
+def reschedule(request: BookingRequest, fire_at: datetime, *, by: str, message: str):
+    """Make a pending request fire at ``fire_at`` (an operator knows the portal moved it).
+
+    Guarded by the status and version as read; the dispatch mark is cleared
+    so the sweep hands the request over afresh when it is due. ``Moot`` if
+    the request is no longer pending or changed meanwhile.
+    """
+    if request.status != RequestStatus.PENDING:
+        raise Moot(f"A {request.status} request is not rescheduled.")
+    now = core.now_utc()
+    history = core.entry(now, by, request.status, request.status, message)
+    moved = core.update(
+        request,
+        [
+            BookingRequest.fire_at.set(fire_at),
+            BookingRequest.dispatched_at.remove(),
+            BookingRequest.updated_at.set(now),
+            BookingRequest.history.set(BookingRequest.history.append([history])),
+        ],
+        BookingRequest.status == RequestStatus.PENDING.value,
+    )
+    if not moved:
+        raise Moot("The request changed while it was being rescheduled.")
+    log.info(
+        "booking_request.rescheduled",
+        booking_request_id=request.request_id,
+        fire_at=fire_at.isoformat(),
+        by=by,
+    )
+    core.announce(request, RequestStatus.PENDING.value)
+    return request
+
+
 def cancel_member_requests(user_id: str, *, by: str, message: str) -> int:
     """Cancel every active request of a member who is gone (account deleted).
 

@@ -27,10 +27,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bookings import services, workflow
 from bookings.choices import ACTIVE_STATUSES, RequestStatus
-from bookings.dynamo import BookingRequest, HistoryEntry
+from bookings.dynamo import BookingRequest
 from bookings.errors import DuplicateRequest, Moot, SlotClaimed
 from bookings.lifecycle import Actor
-from bookings.workflow import core
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
@@ -75,36 +74,6 @@ def demo_requests(user_id: str) -> list[BookingRequest]:
         for r in services.list_requests(user_id)
         if r.status in ACTIVE_STATUSES and r.history and r.history[0].actor == BY
     ]
-
-
-def move_fire_time(request: BookingRequest, fire_at: datetime) -> BookingRequest:
-    """A pending request fires at ``fire_at`` instead: the portal moved its release.
-
-    The workflow has no verb for this yet; this is the one guarded update it
-    needs (the status and version as read), which also forgets an earlier
-    dispatch so the sweep hands the request over afresh when it is due.
-    """
-    now = core.now_utc()
-    entry = HistoryEntry(
-        at=now,
-        actor=BY,
-        from_status=request.status,
-        to_status=request.status,
-        message=f"moved to the demo portal's release at {fire_at.isoformat()}",
-    )
-    moved = core.update(
-        request,
-        [
-            BookingRequest.fire_at.set(fire_at),
-            BookingRequest.dispatched_at.remove(),
-            BookingRequest.updated_at.set(now),
-            BookingRequest.history.set(BookingRequest.history.append([entry])),
-        ],
-        BookingRequest.status == RequestStatus.PENDING.value,
-    )
-    if not moved:
-        raise Moot("the demo request changed while it was being moved")
-    return core.reload(request)
 
 
 class Command(BaseCommand):
@@ -171,7 +140,12 @@ class Command(BaseCommand):
             if request.fire_at == opens_at:
                 self.stdout.write("Demo booking: already requested.")
                 continue
-            move_fire_time(request, opens_at)
+            workflow.reschedule(
+                request,
+                opens_at,
+                by=BY,
+                message=f"moved to the demo portal's release at {opens_at.isoformat()}",
+            )
             self.stdout.write(
                 "Demo booking: moved to the demo portal's release at "
                 f"{opens_at.isoformat(timespec='seconds')}."
