@@ -287,33 +287,16 @@ def test_any_conflict_while_recording_is_superseded_never_raised(alice, make_req
     )  # logged as superseded; nothing escapes
 
 
-def test_a_row_whose_request_keeps_changing_is_quarantined_not_blocking(
-    alice, make_request, monkeypatch
-):
-    good = workflow.take(make_request(alice), "worker-1", LEASE)
-    outbox.put(outbox.PendingWrite("busy-row", alice, "w", "completed", "", None, {"ok": True}))
-    outbox.put(
-        outbox.PendingWrite(
-            good.request_id, alice, "worker-1", "completed", "booked", None, {"ok": True}
-        )
-    )
-    real_apply = processor.apply
-
-    def apply(write):
-        if write.request_id == "busy-row":
-            raise Contended("The request kept changing; try again in a moment.")
-        real_apply(write)
-
-    monkeypatch.setattr(processor, "apply", apply)
-    processor.flush_outbox()
-    assert services.get_request(alice, good.request_id).status == RequestStatus.COMPLETED
-    for _ in range(outbox.QUARANTINE_AFTER - 1):
-        processor.flush_outbox()
-    assert (outbox.depth(), outbox.quarantined()) == (0, 1)
-
-
+@pytest.mark.parametrize(
+    "failure",
+    [
+        RuntimeError("a row this code cannot write"),
+        Contended("The request kept changing; try again in a moment."),
+    ],
+    ids=["broken", "contended"],
+)
 def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
-    alice, make_request, monkeypatch
+    alice, make_request, monkeypatch, failure
 ):
     good = workflow.take(make_request(alice), "worker-1", LEASE)
     outbox.put(outbox.PendingWrite("bad-row", alice, "w", "completed", "", None, {"ok": True}))
@@ -326,7 +309,7 @@ def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
 
     def apply(write):
         if write.request_id == "bad-row":
-            raise RuntimeError("a row this code cannot write")
+            raise failure
         real_apply(write)
 
     monkeypatch.setattr(processor, "apply", apply)
@@ -337,7 +320,7 @@ def test_a_row_that_keeps_failing_is_quarantined_and_blocks_no_other(
     assert (outbox.depth(), outbox.quarantined()) == (0, 1)
     [row] = outbox.rows()
     assert row.quarantined
-    assert "cannot write" in row.last_error
+    assert str(failure) in row.last_error
 
 
 def test_a_cancel_just_before_the_release_stops_the_submit(alice, make_request):
