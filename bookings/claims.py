@@ -128,14 +128,16 @@ def _claim_new(
 
 
 def release(
-    tx: Operations, request: BookingRequest, slot_claim: Claim | None
+    tx: Operations, request: BookingRequest, slot_claim: Claim | None, *, pass_on: bool = True
 ) -> tuple[str, str] | None:
     """Add the operations that give all of ``request``'s claims back.
 
     Returns the key of the request that now holds the slot, if one was
     queued behind, so the caller can un-queue it and tell its member.
+    Without ``pass_on`` (the holder booked the court) the slot is freed and
+    nobody is promoted: the caller fails the queue.
     """
-    promoted = release_slot(tx, request, slot_claim)
+    promoted = release_slot(tx, request, slot_claim, pass_on=pass_on)
     now = _now()
     member_id, member_marker = member_slot_key(request.user_id, request.date, request.time_slot)
     # Tolerant conditions: a claim already gone (an earlier crash, the
@@ -157,7 +159,7 @@ def release(
 
 
 def release_slot(
-    tx: Operations, request: BookingRequest, slot_claim: Claim | None
+    tx: Operations, request: BookingRequest, slot_claim: Claim | None, *, pass_on: bool = True
 ) -> tuple[str, str] | None:
     """Pass the slot to the first request queued behind ``request`` (un-queueing
     it), or free it; returns the promoted request's key.
@@ -174,7 +176,7 @@ def release_slot(
             & (Claim.queue == slot_claim.queue)
             & (Claim.updated_at == slot_claim.updated_at)
         )
-        if not slot_claim.queue:
+        if not slot_claim.queue or not pass_on:
             tx.add("slot", "delete", slot_claim, condition=unchanged)
             return None
         position = _first_waiting(slot_claim.queue)

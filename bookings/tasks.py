@@ -17,7 +17,8 @@ from . import maintenance, notify
 
 @shared_task(name="bookings.release_stale_claims", soft_time_limit=120, time_limit=150)
 def release_stale_claims() -> int:
-    return maintenance.release_stale_claims()
+    """Housekeeping: stale slot claims, and requests left queued behind a booking."""
+    return maintenance.release_stale_claims() + maintenance.fail_requests_left_behind()
 
 
 @shared_task(

@@ -21,6 +21,7 @@ verbs of members and operators; ``worker`` those of workers and the
 dispatch sweep; ``sweeps`` those of housekeeping.
 """
 
+from .core import fail_left_behind
 from .member import cancel, cancel_member_requests, change_status, create, reschedule, retry
 from .sweeps import release_stale_claim
 from .worker import (
@@ -42,6 +43,7 @@ __all__ = [
     "cancel_member_requests",
     "change_status",
     "create",
+    "fail_left_behind",
     "give_back",
     "holds",
     "lease_expired",

@@ -253,7 +253,7 @@ def transition(
         if still_applies is not None and not still_applies(request):
             raise Moot("The request was taken over meanwhile.")
         try:
-            promoted = _write(
+            promoted, left_behind = _write(
                 request, current, target, by, message, reason, result, actions, condition, now
             )
         except (GuardLost, claims.SlotHeld):
@@ -277,11 +277,46 @@ def transition(
         promoted_request = store.find(*promoted)
         if promoted_request is not None:
             announce(promoted_request, None)
+    for key in left_behind:
+        fail_left_behind(key)
     return stored
 
 
+LEFT_BEHIND = "Another member of the club booked this court and slot first."
+
+
+def fail_left_behind(key: tuple[str, str]) -> bool:
+    """Fail a request queued behind a holder that booked the court (``slot_taken``).
+
+    Best effort after the holder's write; the housekeeping sweep finds any
+    left over (``bookings.maintenance``). Returns whether it was failed.
+    """
+    queued = store.find(*key)
+    if queued is None or queued.status != RequestStatus.PENDING or not queued.queued_behind:
+        return False
+    try:
+        transition(
+            queued,
+            RequestStatus.FAILED,
+            actor=Actor.ENGINE,
+            by="system:slot-booked",
+            message=LEFT_BEHIND,
+            reason="slot_taken",
+            condition=BookingRequest.queued_behind.exists(),
+            still_applies=lambda r: bool(r.queued_behind),
+        )
+    except (Moot, Unavailable):
+        log.warning("booking_request.left_behind_not_failed", booking_request_id=key[0])
+        return False
+    return True
+
+
 def _write(request, current, target, by, message, reason, result, extra, condition, now):
-    """One try of ``transition``: returns the key of a request promoted to the slot."""
+    """One try of ``transition``.
+
+    Returns the key of a request promoted to the slot, and the keys of those
+    left queued behind a holder that booked the court (to be failed).
+    """
     actions = [
         BookingRequest.status.set(target),
         BookingRequest.updated_at.set(now),
@@ -311,9 +346,14 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
         tx = Transaction()
         tx.add("request", "update", request, actions=actions, condition=guard)
         slot_claim = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
-        promoted = claims.release(tx, request, slot_claim)
+        # Queued requests wait for a holder that fails or is cancelled: one
+        # that booked the court leaves them nothing to take.
+        booked = target == RequestStatus.COMPLETED
+        promoted = claims.release(tx, request, slot_claim, pass_on=not booked)
         tx.commit()
-        return promoted
+        held = slot_claim is not None and slot_claim.holder == request.request_id
+        queue = slot_claim.queue if booked and held else []
+        return promoted, [claims.parse_queue_entry(entry) for entry in queue]
     if takes_claims(current, target):
         booking_date = services.check_date(request.date, now)
         rules = config_services.get_system_value("release_rules")
@@ -333,11 +373,11 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
             tx.add("request", "update", request, actions=[*actions, queue_action], condition=guard)
 
         commit_with_claims(request, update_request)
-        return None
+        return None, []
     tx = Transaction()
     tx.add("request", "update", request, actions=actions, condition=guard)
     tx.commit()
-    return None
+    return None, []
 
 
 def update(

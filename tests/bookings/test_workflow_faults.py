@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from bookings import claims, services, workflow
+from bookings import claims, maintenance, services, workflow
 from bookings.choices import RequestStatus
 from bookings.dynamo import BookingRequest
 from bookings.errors import Quarantine, TransitionRefused
 from bookings.lifecycle import Actor
 from configs import services as config_services
 from tennisbook.dynamo import Unavailable
-from tests.bookings.conftest import EIGHT, SEVEN, in_days
+from tests.bookings.conftest import EIGHT, SEVEN, finish, in_days
 
 NINE = "De 09:00 AM a 10:00 AM"
 
@@ -228,3 +228,31 @@ def test_a_sweep_whose_broker_fails_unmarks_everything_it_did_not_send(
     assert len(unsent) == 1
     stored = services.get_request(unsent[0].user_id, unsent[0].request_id)
     assert stored.dispatched_at is None
+
+
+def test_a_holder_that_booked_the_court_fails_its_queue_instead_of_promoting_it(
+    alice, bob, make_request, queue_policy
+):
+    first = make_request(alice)
+    second = make_request(bob)
+    finish(first, RequestStatus.COMPLETED, result={"outcome": "booked"})
+    left = services.get_request(bob, second.request_id)
+    assert (left.status, left.reason) == (RequestStatus.FAILED, "slot_taken")
+    assert left.history[-1].message == workflow.core.LEFT_BEHIND
+    assert claims.get_slot_claim(5, first.date, SEVEN) is None
+    # bob's own claims are back: he may ask for another slot that day.
+    assert make_request(bob, day=first.date, slot=EIGHT).status == RequestStatus.PENDING
+
+
+def test_the_housekeeping_sweep_fails_a_queue_left_behind_by_a_crash(
+    alice, bob, make_request, queue_policy, monkeypatch
+):
+    first = make_request(alice)
+    second = make_request(bob)
+    monkeypatch.setattr(workflow.core, "fail_left_behind", lambda key: False)  # "crashed"
+    finish(first, RequestStatus.COMPLETED, result={"outcome": "booked"})
+    monkeypatch.undo()
+    assert services.get_request(bob, second.request_id).status == RequestStatus.PENDING
+    assert maintenance.fail_requests_left_behind() == 1
+    assert services.get_request(bob, second.request_id).status == RequestStatus.FAILED
+    assert maintenance.fail_requests_left_behind() == 0
