@@ -1,7 +1,7 @@
 """Status events: one publisher, called by ``bookings.workflow`` after a write is final.
 
 An event is a snapshot of the transition (the payload below). Delivery is
-handed to Celery tasks (``bookings.tasks``): one relays it to the member's
+handed to Celery tasks (``bookings.notify``): one relays it to the member's
 channel-layer group (their open pages), one e-mails the member when a
 request ends and their preferences say so, retried while the mail server
 is down. Publishing never undoes or fails the write it reports: a broker
@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from . import notify, tasks
+from . import notify
 from .dynamo import BookingRequest
 
 log = structlog.get_logger(__name__)
@@ -43,9 +43,9 @@ def event_payload(request: BookingRequest, previous: str | None) -> dict[str, An
 def publish(request: BookingRequest, previous: str | None) -> None:
     """Queue the deliveries of one status change."""
     payload = event_payload(request, previous)
-    deliveries = [tasks.deliver_status_event]
+    deliveries = [notify.deliver_status_event]
     if notify.wants_email(payload):
-        deliveries.append(tasks.email_status)
+        deliveries.append(notify.email_status)
     for task in deliveries:
         try:
             # No publish retries: with the broker down, the write (a member's

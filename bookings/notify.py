@@ -1,22 +1,28 @@
 """Delivering status events: the member's open pages and their e-mail.
 
-Called by the Celery tasks of ``bookings.tasks`` with the event's payload,
-never inside a write: ``bookings.events`` queues those tasks once a write is
-final. Each sender raises when delivery failed, so its task can retry.
+Two Celery tasks (``deliver_status_event``, ``email_status``) take the
+event's payload, a snapshot of the transition, so a late delivery still
+tells what happened then; they run on the default queue, never behind a
+booking batch. ``bookings.events`` queues them once a write is final, never
+inside it. Each sender raises when delivery failed, so its task can retry.
 """
 
 from __future__ import annotations
 
 import uuid
+from smtplib import SMTPException
 from typing import Any
 
 import structlog
 from asgiref.sync import async_to_sync
+from celery import shared_task
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from redis.exceptions import RedisError
 
 from configs.services import find_user_config
+from tennisbook.dynamo import Unavailable
 
 from .choices import RequestStatus
 
@@ -80,3 +86,37 @@ def by_email(payload: dict[str, Any]) -> bool:
         "booking_event.emailed", booking_request_id=payload["request_id"], status=payload["status"]
     )
     return True
+
+
+@shared_task(
+    name="bookings.deliver_status_event",
+    ignore_result=True,
+    autoretry_for=(OSError, RedisError),
+    max_retries=3,
+    default_retry_delay=1,
+    soft_time_limit=10,
+    time_limit=20,
+)
+def deliver_status_event(payload: dict) -> None:
+    """Relay a status event to the member's open pages (stale after a while)."""
+    to_group(payload)
+
+
+@shared_task(
+    name="bookings.email_status",
+    ignore_result=True,
+    acks_late=True,
+    # The mail server, or DynamoDB for the member's preferences, is down.
+    autoretry_for=(OSError, SMTPException, Unavailable),
+    # A mail server outage of up to about a day loses no notification; the
+    # backoff stays under the Redis visibility timeout (an hour).
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=60,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def email_status(payload: dict) -> bool:
+    """E-mail the member that their request ended, as their preferences say."""
+    return by_email(payload)
