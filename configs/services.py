@@ -293,33 +293,33 @@ def _notification_fields(stored: dict) -> dict:
     return {names.get(key, key): value for key, value in stored.items()}
 
 
+def _entry(key: str, spec, item) -> dict:
+    return {
+        "key": key,
+        "value": item.config_value if item else spec.default(),
+        "description": (item.description if item else "") or spec.description,
+        "public": spec.public,
+        "last_modified": item.last_modified if item else None,
+        "modified_by": item.modified_by if item else None,
+    }
+
+
 def system_config_entries(*, include_private: bool) -> list[dict]:
     """Every known setting (public ones only for members), stored or default."""
     stored = {item.config_key: item for item in system_configs.all()}
-    entries = []
-    for key, spec in system_keys.KEYS.items():
-        if not (spec.public or include_private):
-            continue
-        item = stored.get(key)
-        entries.append(
-            {
-                "key": key,
-                "value": item.config_value if item else spec.default(),
-                "description": (item.description if item else "") or spec.description,
-                "public": spec.public,
-                "last_modified": item.last_modified if item else None,
-                "modified_by": item.modified_by if item else None,
-            }
-        )
-    return entries
+    return [
+        _entry(key, spec, stored.get(key))
+        for key, spec in system_keys.KEYS.items()
+        if spec.public or include_private
+    ]
 
 
 def system_config_entry(key: str, *, include_private: bool = True) -> dict:
-    """One setting as ``system_config_entries`` shows it."""
-    for entry in system_config_entries(include_private=include_private):
-        if entry["key"] == key:
-            return entry
-    raise KeyError(key)
+    """One setting as ``system_config_entries`` shows it (one read, not a scan)."""
+    spec = system_keys.KEYS.get(key)
+    if spec is None or not (spec.public or include_private):
+        raise KeyError(key)
+    return _entry(key, spec, system_configs.find(key))
 
 
 def list_user_configs() -> list[UserConfig]:
