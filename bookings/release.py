@@ -1,7 +1,7 @@
 """When a court's slots open for booking: the club's release rules.
 
-Two kinds of rule, as real portals use them (validated in
-``configs.system_keys``):
+Two kinds of rule, as real portals use them (validated by
+``booker.profiles.release_rules``, for the ``release_rules`` SystemConfig key):
 
 - ``fixed_daily``: the whole day D opens ``days_ahead`` days before D at a
   time of day (the club's default: midnight), in the club's time zone;
