@@ -12,6 +12,7 @@ import threading
 import uuid
 
 import pytest
+from django.test import Client
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
@@ -111,6 +112,15 @@ def member(db, django_user_model):
 @pytest.fixture
 def other_member(db, django_user_model):
     return django_user_model.objects.create_user("bob", "bob@example.test", "bob-password-1")
+
+
+@pytest.fixture
+def superuser_client(db, django_user_model):
+    """A Django test client logged in as a superuser (root), for admin pages."""
+    boss = django_user_model.objects.create_superuser("root", "root@example.test", "root-pass-123")
+    client = Client()
+    client.force_login(boss)
+    return client
 
 
 @pytest.fixture

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.api.fixtures import bearer, login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser_client(django_user_model):
-    boss = django_user_model.objects.create_superuser("root", "root@example.test", "root-pass-123")
-    client = Client()
-    client.force_login(boss)
-    return client
 
 
 def test_the_user_page_never_shows_the_password(superuser_client, member):

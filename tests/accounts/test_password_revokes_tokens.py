@@ -45,14 +45,6 @@ def laptop(member):
     return client
 
 
-@pytest.fixture
-def superuser_client(django_user_model):
-    boss = django_user_model.objects.create_superuser("root", "root@example.test", "root-pass-123")
-    client = Client()
-    client.force_login(boss)
-    return client
-
-
 def assert_revoked(tokens: dict, session: Client) -> None:
     access = bearer(tokens["access"]).get("/api/auth/profile")
     refresh = APIClient().post("/api/auth/refresh", {"refresh": tokens["refresh"]}, format="json")

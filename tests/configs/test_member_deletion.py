@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from configs import services
 from tennisbook.dynamo import Unavailable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
-
-
-@pytest.fixture
-def superuser_client(django_user_model):
-    boss = django_user_model.objects.create_superuser("root", "root@example.test", "root-pass-123")
-    client = Client()
-    client.force_login(boss)
-    return client
 
 
 @pytest.fixture

@@ -10,29 +10,15 @@ releases. A real portal process, the in-process emulator for tennisbook's side.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-import democlub.testing
 from bookings import services, workflow
 from democlub.testing import start_portal
-
-
-@pytest.fixture(autouse=True)
-def _tokens_argparse_accepts(monkeypatch):
-    """``start_portal`` passes its token as a separate argument, and one that
-    starts with "-" reads as a flag (1 start in 64 fails). Until it passes
-    ``--control-token=...``, give it tokens that start with a letter."""
-    real = secrets.token_urlsafe
-    monkeypatch.setattr(democlub.testing.secrets, "token_urlsafe", lambda n=None: "t" + real(n))
-
-
-def _opens_at(portal) -> datetime:
-    return datetime.fromisoformat(portal.control.state()["demo_release"]["opens_at"])
+from tests.devstack.helpers import demo_opens_at
 
 
 @pytest.fixture
@@ -74,7 +60,7 @@ def move_portal_release(portal, **changes) -> dict:
 def test_a_pending_demo_request_is_moved_to_the_portals_new_release(portal, demo_member):
     run()
     [before] = active_demo_requests(demo_member)
-    later = _opens_at(portal) + timedelta(minutes=4)
+    later = demo_opens_at(portal) + timedelta(minutes=4)
     move_portal_release(portal, opens_at=later.isoformat())
 
     out = run()
@@ -94,7 +80,7 @@ def test_a_demo_request_left_processing_by_the_stopped_worker_is_given_back_and_
     run()
     [request] = active_demo_requests(demo_member)
     workflow.take(request, "old-run-worker", timedelta(seconds=30))
-    later = _opens_at(portal) + timedelta(minutes=4)
+    later = demo_opens_at(portal) + timedelta(minutes=4)
     move_portal_release(portal, opens_at=later.isoformat())
 
     run()
@@ -115,6 +101,6 @@ def test_a_demo_request_for_a_slot_the_portal_no_longer_releases_is_cancelled(po
 
     [new] = active_demo_requests(demo_member)
     assert new.date == day.isoformat()
-    assert new.fire_at == _opens_at(portal)
+    assert new.fire_at == demo_opens_at(portal)
     assert services.get_request(demo_member, old.request_id).status == "cancelled"
     assert "cancelled" in out

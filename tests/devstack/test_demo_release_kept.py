@@ -9,27 +9,11 @@ A real portal process each time.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-import democlub.testing
 from democlub.__main__ import DEMO_RELEASE_FILE, KEEP_DEMO_RELEASE_AHEAD
 from democlub.testing import start_portal
-
-
-@pytest.fixture(autouse=True)
-def _tokens_argparse_accepts(monkeypatch):
-    """``start_portal`` passes its token as a separate argument, and one that
-    starts with "-" reads as a flag (1 start in 64 fails). Until it passes
-    ``--control-token=...``, give it tokens that start with a letter."""
-    real = secrets.token_urlsafe
-    monkeypatch.setattr(democlub.testing.secrets, "token_urlsafe", lambda n=None: "t" + real(n))
-
-
-def _opens_at(portal) -> datetime:
-    return datetime.fromisoformat(portal.control.state()["demo_release"]["opens_at"])
+from tests.devstack.helpers import demo_opens_at
 
 
 def test_a_restarted_portal_keeps_a_demo_release_that_is_still_ahead(tmp_path):
@@ -47,7 +31,7 @@ def test_a_demo_release_too_close_or_past_is_replaced_and_the_new_one_saved(tmp_
     (tmp_path / DEMO_RELEASE_FILE).write_text(json.dumps(saved))
 
     with start_portal(tmp_path, demo=True) as second:
-        opens_at = _opens_at(second)
+        opens_at = demo_opens_at(second)
 
     assert opens_at - datetime.now(UTC) > timedelta(minutes=2)  # a fresh one, 3 min out
     stored = json.loads((tmp_path / DEMO_RELEASE_FILE).read_text())
@@ -58,4 +42,4 @@ def test_an_unreadable_saved_release_is_replaced(tmp_path):
     (tmp_path / DEMO_RELEASE_FILE).write_text("{not json")
 
     with start_portal(tmp_path, demo=True) as portal:
-        assert _opens_at(portal) > datetime.now(UTC)
+        assert demo_opens_at(portal) > datetime.now(UTC)
