@@ -19,9 +19,6 @@ from .dynamo import BookingRequest
 
 log = structlog.get_logger(__name__)
 
-EVENT_TYPE = notify.EVENT_TYPE
-user_group = notify.user_group
-
 
 def event_payload(request: BookingRequest, previous: str | None) -> dict[str, Any]:
     last = request.history[-1] if request.history else None

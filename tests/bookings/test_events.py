@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import mail
 
-from bookings import events, notify, services, tasks, workflow
+from bookings import notify, services, tasks, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import Moot, TransitionRefused
 from bookings.lifecycle import Actor
@@ -45,7 +45,7 @@ def listen(monkeypatch):
 
     def join(user_id):
         channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(events.user_group(user_id), channel)
+        async_to_sync(layer.group_add)(notify.user_group(user_id), channel)
 
         def drain():
             received = []
