@@ -39,7 +39,7 @@ class BrowserPath:
             return  # relaunched only if the HTTP paths fail: no browser is idle meanwhile
         first = next(iter(self.session.schedule_ids))
         if self.fresh and first.court == self.session.form_court:
-            self.form.fill(self.session.schedule_ids[first])
+            self.form.fill(self.session.schedule_ids[first], self.session.computed_fields(first))
 
     def arm(self, choice: Choice) -> None:
         """Get ``choice``'s form on screen: a browser relaunched and logged in if need be."""
@@ -55,7 +55,7 @@ class BrowserPath:
         session = self.session
         self.arm(choice)  # nothing to do when the loop has just armed it
         self.fresh = False
-        sent = self.form.submit(session.schedule_ids[choice])
+        sent = self.form.submit(session.schedule_ids[choice], session.computed_fields(choice))
         message, html = self.form.reply()
         outcome = classify(message, session.engine.profile["reply"]["patterns"])
         return Reply(outcome, message, sent, time.time_ns(), None, html)

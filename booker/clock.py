@@ -13,6 +13,14 @@ with ``D = k`` the lower. Spreading a few probes across the boundary's
 uncertainty each round divides the interval by (probes + 1); three or four
 rounds bring it to the round-trip time. Intersecting all bounds is exact
 (no averaging) as long as the clocks do not jump during the sync.
+
+The probes' round trip includes the server's work on the probed page, which
+a submit's arrival does not wait for (the portal stamps a request when it
+arrives). So the network's own round trip is measured apart: on a probe URL
+the profile declares static (answered at once, ``clock.static``), the
+fastest probe; otherwise the TCP connect, one SYN/SYN-ACK round trip that
+no server work can lengthen. Half of it is the one-way time a submit is
+sent ahead by; the rest of the probes' time is reported as server work.
 """
 
 from __future__ import annotations
@@ -32,23 +40,53 @@ NS = 1_000_000_000
 
 @dataclass
 class ClockEstimate:
-    """Portal clock minus local clock, its uncertainty and the round trip."""
+    """Portal clock minus local clock, its uncertainty, and the round trips.
+
+    ``offset_ns`` is the middle of the interval the probes allow; the portal's
+    clock is within ``uncertainty_ns`` of it either way. ``rtt_ns`` is the
+    probes' median round trip (server work included); ``network_rtt_ns``
+    the network's alone (see the module docstring); None means not measured,
+    and the probes' round trip stands in for it.
+    """
 
     offset_ns: int
     uncertainty_ns: int
     rtt_ns: int
     probes: int
     sync_ms: float = 0.0
+    fastest_rtt_ns: int = 0  # the quickest probe's round trip
+    network_rtt_ns: int | None = None
+    network_source: str = "probes"  # "static" probes, the TCP "connect", or all "probes"
+
+    @property
+    def one_way_ns(self) -> int:
+        """How long a request takes to reach the portal: half the network's round trip."""
+        rtt = self.rtt_ns if self.network_rtt_ns is None else self.network_rtt_ns
+        return rtt // 2
 
     def local_for(self, portal_ns: int) -> int:
         """The local clock reading at which the portal's clock shows ``portal_ns``."""
         return portal_ns - self.offset_ns
 
+    def send_at(self, portal_ns: int, arrive_after_ns: int = 0) -> int:
+        """The local instant to send so that arrival is never before ``portal_ns``.
+
+        Aims ``arrive_after_ns`` plus the offset's own uncertainty after it: if
+        the portal's clock is as far ahead as the probes allow, the request
+        still arrives on time; if it is behind, it arrives up to twice the
+        uncertainty late. Early would cost a "not yet open" and a retry.
+        """
+        return self.local_for(portal_ns) + arrive_after_ns + self.uncertainty_ns - self.one_way_ns
+
     def to_dict(self) -> dict:
+        network = self.rtt_ns if self.network_rtt_ns is None else self.network_rtt_ns
         return {
             "offset_ms": round(self.offset_ns / 1e6, 2),
             "uncertainty_ms": round(self.uncertainty_ns / 1e6, 2),
             "rtt_ms": round(self.rtt_ns / 1e6, 3),
+            "network_rtt_ms": round(network / 1e6, 3),
+            "network_from": self.network_source,
+            "server_ms": round(max(self.rtt_ns - network, 0) / 1e6, 2),
             "probes": self.probes,
             "sync_ms": self.sync_ms,
         }
@@ -90,9 +128,18 @@ class OffsetEstimator:
     def rtt_ns(self) -> int:
         return round(statistics.median(self.rtts)) if self.rtts else 0
 
+    @property
+    def fastest_ns(self) -> int:
+        return min(self.rtts) if self.rtts else 0
+
     def estimate(self, sync_ms: float = 0.0) -> ClockEstimate:
         return ClockEstimate(
-            self.offset_ns, round(self.width_ns / 2), self.rtt_ns, self.count, sync_ms
+            self.offset_ns,
+            round(self.width_ns / 2),
+            self.rtt_ns,
+            self.count,
+            sync_ms,
+            fastest_rtt_ns=self.fastest_ns,
         )
 
     def schedule(self, now_ns: int, probes: int, lead_ns: int = 30_000_000) -> list[int]:
@@ -140,15 +187,36 @@ def synchronize(
 
 
 class HttpClock:
-    """Clock probes over HTTP: GETs of a light page, each on a pre-opened socket."""
+    """Clock probes over HTTP, each on a pre-opened socket.
 
-    def __init__(self, base_url: str, path: str = "/", timeout: float = 5.0):
+    ``path``/``method``: what to probe (the profile's ``clock``: ideally a
+    static file, answered at once; else the login page). ``static``: that
+    request involves no server work, so its fastest round trip is the
+    network's; otherwise the TCP connects are timed for it.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        path: str = "/",
+        timeout: float = 5.0,
+        *,
+        method: str = "GET",
+        static: bool = False,
+    ):
         self.target = Target.of(base_url)
-        self.request = build_request(self.target, "GET", path)
+        self.request = build_request(self.target, method, path)
         self.timeout = timeout
+        self.static = static
+        self.connects: list[int] = []
+
+    def _connect(self) -> Connection:
+        conn = Connection(self.target, self.timeout)
+        self.connects.append(conn.connect_ns)
+        return conn
 
     def probe(self, send_at_ns: int, connection: Connection | None = None):
-        conn = connection or Connection(self.target, self.timeout)
+        conn = connection or self._connect()
         while (remaining := send_at_ns - time.time_ns()) > 0:
             time.sleep(min(remaining / 1e9, 0.5))
         try:
@@ -169,7 +237,7 @@ class HttpClock:
         connections = []
         try:
             for _ in instants:
-                connections.append(Connection(self.target, self.timeout))
+                connections.append(self._connect())
         except TransportError:
             for conn in connections:
                 conn.close()
@@ -178,6 +246,12 @@ class HttpClock:
             return list(pool.map(self.probe, instants, connections))
 
     def sync(self, per_round: int = 6, target_ns: int = 2_000_000) -> ClockEstimate:
-        return synchronize(
+        estimate = synchronize(
             self.probe, per_round=per_round, target_ns=target_ns, parallel=self.parallel
         )
+        if self.static:
+            estimate.network_rtt_ns, estimate.network_source = estimate.fastest_rtt_ns, "static"
+        elif self.connects:
+            estimate.network_rtt_ns = min(self.connects)
+            estimate.network_source = "connect"
+        return estimate

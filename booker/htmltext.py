@@ -1,73 +1,108 @@
-"""Text of an element in raw HTML, for replies read without a browser.
+"""Reading raw HTML without a browser: a real parser and the browser's CSS selectors.
 
-Supports the simple selectors a reply message needs: ``tag``, ``#id``,
-``.class``, ``tag#id``, ``tag.class``. Anything fancier returns None and
-the caller classifies the page's whole text instead.
+Replies to HTTP submits (the replay path, a followed redirect) are parsed by
+lxml, which recovers from broken markup the way browsers do, and queried
+with the profile's CSS selectors translated to XPath by cssselect: the same
+selectors, with the same meaning, that the browser path hands to Chromium.
+A selector cssselect cannot evaluate is refused when the profile is
+validated (``selector_error``), never met for the first time at the release
+instant and never silently replaced by the whole page's text.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from functools import lru_cache
 
-_SIMPLE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)?(?:#([\w-]+)|\.([\w-]+))?$")
-_VOID = {"br", "img", "input", "meta", "link", "hr", "area", "base", "col", "source", "wbr"}
+import lxml.html
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
 
-
-class _Finder(HTMLParser):
-    def __init__(self, tag: str | None, ident: str | None, cls: str | None):
-        super().__init__(convert_charrefs=True)
-        self.want = (tag, ident, cls)
-        self.depth = 0  # >0 while inside the matched element
-        self.parts: list[str] = []
-        self.done = False
-        self.all_text: list[str] = []
-
-    def _matches(self, tag: str, attrs: list) -> bool:
-        want_tag, ident, cls = self.want
-        attributes = dict(attrs)
-        if want_tag and tag != want_tag.lower():
-            return False
-        if ident and attributes.get("id") != ident:
-            return False
-        return not (cls and cls not in (attributes.get("class") or "").split())
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _VOID:
-            return
-        if self.depth:
-            self.depth += 1
-        elif not self.done and self._matches(tag, attrs):
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if tag in _VOID:
-            return
-        if self.depth:
-            self.depth -= 1
-            if not self.depth:
-                self.done = True
-
-    def handle_data(self, data):
-        if self.depth:
-            self.parts.append(data)
-        self.all_text.append(data)
+_SPACE = re.compile(r"\s+")
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+_TRANSLATOR = HTMLTranslator()
+_INVISIBLE = ("script", "style", "template", "noscript")
 
 
-def element_text(html: str, css: str) -> str | None:
-    """The first matching element's text, or None (no match or unsupported selector)."""
-    match = _SIMPLE.match(css.strip())
-    if not match or not any(match.groups()):
+class SelectorInvalid(ValueError):
+    """A CSS selector that cssselect cannot turn into XPath."""
+
+
+@lru_cache(maxsize=512)
+def _xpath(css: str) -> etree.XPath:
+    try:
+        return etree.XPath(_TRANSLATOR.css_to_xpath(css))
+    except SelectorError as exc:
+        raise SelectorInvalid(f"{css!r}: {exc}") from None
+
+
+def selector_error(css: str) -> str | None:
+    """Why ``css`` cannot be evaluated on a parsed page, or None when it can."""
+    try:
+        _xpath(css)
+    except SelectorInvalid as exc:
+        return str(exc)
+    return None
+
+
+def parse(html: str | bytes) -> lxml.html.HtmlElement:
+    """The document tree of ``html`` (an empty tree for an empty or unparsable page)."""
+    data = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
+    if not data.strip():
+        return lxml.html.fromstring("<html></html>")
+    try:
+        return lxml.html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return lxml.html.fromstring("<html></html>")
+
+
+def select(document: lxml.html.HtmlElement, css: str) -> list:
+    """Every element of ``document`` matching ``css``, in document order."""
+    return _xpath(css)(document)
+
+
+def _text(element) -> str:
+    return _collapse(" ".join(_flow(element)))
+
+
+def _flow(element):
+    """The text of ``element`` in reading order, without scripts and styles."""
+    if not isinstance(element.tag, str) or element.tag in _INVISIBLE:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _flow(child)
+        if child.tail:
+            yield child.tail
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def element_text(html: str | lxml.html.HtmlElement, css: str, index: int = 0) -> str | None:
+    """The ``index``-th matching element's text (whitespace collapsed), or None if absent."""
+    document = parse(html) if isinstance(html, str | bytes) else html
+    found = select(document, css)
+    if len(found) <= index:
         return None
-    finder = _Finder(*match.groups())
-    finder.feed(html)
-    if not finder.parts and not finder.done:
+    return _text(found[index])
+
+
+def attribute(
+    html: str | lxml.html.HtmlElement, css: str, name: str, index: int = 0
+) -> str | None:
+    """An attribute of the ``index``-th matching element, or None."""
+    document = parse(html) if isinstance(html, str | bytes) else html
+    found = select(document, css)
+    if len(found) <= index:
         return None
-    return " ".join("".join(finder.parts).split())
+    return found[index].get(name)
 
 
-def page_text(html: str) -> str:
-    """All visible-ish text of a page, whitespace collapsed (scripts included: harmless)."""
-    finder = _Finder(None, None, None)
-    finder.feed(html)
-    return " ".join(" ".join(finder.all_text).split())
+def page_text(html: str | lxml.html.HtmlElement) -> str:
+    """The page's readable text (no scripts or styles), whitespace collapsed."""
+    document = parse(html) if isinstance(html, str | bytes) else html
+    body = document.find("body")
+    return _collapse(" ".join(_flow(body if body is not None else document)))

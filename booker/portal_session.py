@@ -16,6 +16,7 @@ the web pages show).
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from .browser import BrowserSession, BrowserSettings
 from .classify import normalize
@@ -27,6 +28,11 @@ from .replay import ReplayPath
 from .results import Choice
 from .submit import Reply, Unavailable
 from .timing import Stopwatch
+
+_ATTRIBUTE_JS = """
+const element = document.querySelector(arguments[0]);
+return element ? element.getAttribute(arguments[1]) : null;
+"""
 
 
 class PortalSession:
@@ -144,6 +150,50 @@ class PortalSession:
             "dashboard_url": self.dashboard_url,
         }
 
+    def submit_context(self, choice: Choice) -> dict[str, str]:
+        """What ``form.computed`` templates are filled with (``reading.SUBMIT_CONTEXT``)."""
+        slot, fmt = choice.slot, self.engine.profile["slot_label"]["time_format"]
+        start = slot.start.hour * 60 + slot.start.minute
+        end = slot.end.hour * 60 + slot.end.minute
+        return {
+            "area": str(choice.court),
+            "day": self.engine.adapter.format_day(self.plan.day),
+            "schedule_id": self.schedule_ids.get(choice, ""),
+            "start": slot.start.strftime("%H:%M"),
+            "end": slot.end.strftime("%H:%M"),
+            "start_label": slot.start.strftime(fmt),
+            "end_label": slot.end.strftime(fmt),
+            "start_seconds": str(start * 60),
+            "end_seconds": str(end * 60),
+            "start_minutes": str(start),
+            "end_minutes": str(end),
+            "minutes": str(end - start),
+        }
+
+    def computed_fields(self, choice: Choice) -> dict[str, str]:
+        """The profile's computed template fields, filled for ``choice``."""
+        context = self.submit_context(choice)
+        return {
+            name: spec.format(**context)
+            for name, spec in self.engine.profile["form"]["computed"].items()
+            if isinstance(spec, str)
+        }
+
+    def page_tokens(self) -> dict[str, str]:
+        """The computed fields read from the live page (a per-page CSRF token)."""
+        out = {}
+        for name, spec in self.engine.profile["form"]["computed"].items():
+            if isinstance(spec, dict) and spec["from"] == "page":
+                driver = self.browser.driver
+                value = driver.execute_script(_ATTRIBUTE_JS, spec["css"], spec["attribute"])
+                if value is not None:
+                    out[name] = value
+        return out
+
+    def list_context(self) -> dict[str, str]:
+        """What the reservation list's URL is filled with (``reading.LIST_CONTEXT``)."""
+        return {"username": quote(self.credentials.username, safe="")}
+
     def open_form(self, court: int) -> dict:
         """Navigate to ``court``'s form; returns what the steps captured."""
         captured = ReservationForm(self.browser.driver, self.engine.profile).open(
@@ -178,7 +228,10 @@ class PortalSession:
                 self.schedule_ids[choice] = web_id
                 if replay is not None:
                     try:
-                        replay.prepare(choice, snapshot, web_id, cookies)
+                        replay.prepare(
+                            choice, snapshot, web_id, cookies,
+                            self.computed_fields(choice), self.page_tokens(),
+                        )  # fmt: skip
                     except Unavailable as exc:
                         self.notes.append(f"replay: {exc}")
                         replay = None
@@ -198,7 +251,7 @@ class PortalSession:
                     self.notes.append(f"verify: door list: {exc}")
                     self._door_listing = False
             self.ensure_browser()
-        return ReservationList(self.browser.driver, self.engine.profile).rows()
+        return ReservationList(self.browser.driver, self.engine.profile).rows(self.list_context())
 
     def door_client(self) -> DoorClient | None:
         """The door's client when the profile lists reservations through it."""

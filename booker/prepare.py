@@ -43,7 +43,9 @@ def prepare_session(
         with watch.step("login"):
             session.login()
         with watch.step("check_existing"):
-            rows = ReservationList(session.browser.driver, engine.profile).rows()
+            rows = ReservationList(session.browser.driver, engine.profile).rows(
+                session.list_context()
+            )
         session.open_forms()
         # A worker resuming after a crash must not book twice (DESIGN, pipeline step 6).
         session.existing = find_booking(engine, plan, rows, session.area_names)
@@ -52,7 +54,13 @@ def prepare_session(
             # The clock sync needs no browser: its slot serves the next member.
             session.release_browser()
         with watch.step("clock_sync"):
-            clock = HttpClock(engine.profile["base_url"], engine.profile["login"]["url"])
+            probe = engine.profile["clock"]
+            clock = HttpClock(
+                engine.profile["base_url"],
+                probe["url"],
+                method=probe["method"],
+                static=probe["static"],
+            )
             session.clock = clock.sync(
                 settings.clock_probes_per_round, round(settings.clock_target_ms * 1e6)
             )

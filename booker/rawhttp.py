@@ -3,17 +3,23 @@
 At the release instant every microsecond spent in a client library is a
 microsecond late, so the request bytes are built in advance and the TCP (and
 TLS) connection is opened in advance; firing is one ``sendall``. Answers are
-read with ``Connection: close`` semantics (or Content-Length), which is all
-the portal needs. Used by the clock probes, the form replay and the door.
+read by the standard library's HTTP parser (``http.client.HTTPResponse`` on
+the same socket): status line, repeated headers, chunked or length-delimited
+or close-delimited bodies. Anything that goes wrong on the wire (refused,
+reset, TLS, a malformed answer, a timeout) is a ``TransportError``. Used by
+the clock probes, the form replay and the door.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import select
 import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from email.message import Message
 from urllib.parse import urlencode, urlsplit
 
 MAX_BODY = 2_000_000
@@ -26,7 +32,7 @@ class TransportError(Exception):
 @dataclass
 class Response:
     status: int
-    headers: dict[str, str]
+    headers: Message | dict  # a parsed answer's are case-insensitive, repeats kept
     body: bytes
     sent_ns: int  # wall clock just before sendall
     received_ns: int  # wall clock when the whole answer was read
@@ -34,10 +40,22 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        charset = "utf-8"
+        if isinstance(self.headers, Message):
+            charset = self.headers.get_content_charset() or charset
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", errors="replace")
 
     def header(self, name: str) -> str:
-        return self.headers.get(name.lower(), "")
+        return self.headers.get(name, "") or ""
+
+    def header_all(self, name: str) -> list[str]:
+        if isinstance(self.headers, Message):
+            return list(self.headers.get_all(name) or [])
+        value = self.header(name)
+        return [value] if value else []
 
 
 @dataclass
@@ -92,10 +110,15 @@ class Connection:
     def __init__(self, target: Target, timeout: float = 10.0):
         self.target = target
         self.timeout = timeout
+        self.method = "GET"
+        started = time.perf_counter_ns()
         try:
             raw = socket.create_connection((target.host, target.port), timeout=timeout)
         except OSError as exc:
             raise TransportError(f"cannot connect to {target.host}:{target.port}: {exc}") from exc
+        # One round trip (SYN, SYN-ACK): the network's share of any exchange, never the
+        # server's work. A proxy that answers the SYN itself makes it shorter, never longer.
+        self.connect_ns = time.perf_counter_ns() - started
         try:
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if target.scheme == "https":
@@ -110,6 +133,7 @@ class Connection:
 
     def send(self, request: bytes) -> int:
         """Send now; returns the wall-clock instant just before sending."""
+        self.method = request[: request.find(b" ")].decode("latin-1") or "GET"
         sent = time.time_ns()
         try:
             self.sock.sendall(request)
@@ -121,8 +145,13 @@ class Connection:
     def read(self, sent_ns: int) -> Response:
         try:
             return self._read(sent_ns)
-        except (OSError, ValueError) as exc:
-            raise TransportError(f"bad or no answer: {exc}") from exc
+        except ssl.SSLError as exc:
+            raise TransportError(f"TLS error while reading the answer: {exc}") from exc
+        except TimeoutError:
+            raise TransportError(f"no answer within {self.timeout:g} s") from None
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            what = type(exc).__name__
+            raise TransportError(f"bad or no answer ({what}: {exc})") from exc
         finally:
             self.close()
 
@@ -130,47 +159,26 @@ class Connection:
         return self.read(self.send(request))
 
     def _read(self, sent_ns: int) -> Response:
-        buffer = b""
-        first = 0
-        while b"\r\n\r\n" not in buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ValueError("connection closed before the headers")
-            first = first or time.time_ns()
-            buffer += chunk
-            if len(buffer) > 65536 * 4:
-                raise ValueError("headers too long")
-        head, _, body = buffer.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        length = headers.get("content-length")
-        while (length is None or len(body) < int(length)) and len(body) < MAX_BODY:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            body = _dechunk(body)
-        return Response(status, headers, body, sent_ns, time.time_ns(), first)
+        # The first byte's arrival, before the parser buffers anything.
+        readable, _, _ = select.select([self.sock], [], [], self.timeout)
+        if not readable:
+            raise TimeoutError
+        first = time.time_ns()
+        answer = http.client.HTTPResponse(self.sock, method=self.method)
+        try:
+            answer.begin()
+            body = answer.read(MAX_BODY + 1)
+            if answer.length:  # Content-Length promised more than arrived before the close
+                raise http.client.IncompleteRead(body, answer.length)
+        finally:
+            answer.close()
+        if len(body) > MAX_BODY:
+            raise ValueError(f"answer larger than {MAX_BODY} bytes")
+        return Response(answer.status, answer.msg, body, sent_ns, time.time_ns(), first)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.sock.close()
-
-
-def _dechunk(data: bytes) -> bytes:
-    out, rest = b"", data
-    while rest:
-        size_line, _, rest = rest.partition(b"\r\n")
-        size = int(size_line.split(b";")[0] or b"0", 16)
-        if size == 0:
-            break
-        out, rest = out + rest[:size], rest[size + 2 :]
-    return out
 
 
 def request(target: Target, raw: bytes, timeout: float = 10.0) -> Response:

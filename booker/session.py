@@ -120,8 +120,12 @@ class BookingSession(PortalSession):
         if self.existing:
             self._booked(result, self.existing, Outcome.ALREADY_BOOKED)
             return
-        offset, one_way = self.clock.offset_ns, self.clock.rtt_ns // 2
-        target = release_ns - offset + round(submission["arrive_after_ms"] * 1e6) - one_way
+        # Never early: aim past the release by the clock's own uncertainty (clock.send_at).
+        arrive_after = round(submission["arrive_after_ms"] * 1e6)
+        target = self.clock.send_at(release_ns, arrive_after)
+        if result.clock is not None:
+            result.clock["aimed_after_release_ms"] = ms(arrive_after + self.clock.uncertainty_ns)
+            result.clock["could_be_off_ms"] = ms(self.clock.uncertainty_ns)
         with self.watch.step("wait"):
             wait_until(target - round(settings.warm_ahead_ms * 1e6))
         paths = self.submit_order()

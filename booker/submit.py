@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from .classify import classify
-from .htmltext import element_text, page_text
+from .htmltext import element_text, page_text, parse
 from .rawhttp import Connection, Response, Target, TransportError
 from .results import ReplyKind
 
@@ -85,25 +86,41 @@ def exchange(pool: WarmPool, raw: bytes) -> Response:
         return Connection(pool.target, pool.timeout).exchange(raw)
 
 
+def is_login_redirect(response: Response, profile: dict) -> bool:
+    """A redirect to the login page (or one without a target): the session expired."""
+    location = response.header("location")
+    if not location:
+        return True
+    login = urlsplit(urljoin(profile["base_url"] + "/", profile["login"]["url"])).path
+    return urlsplit(urljoin(profile["base_url"] + "/", location)).path == login
+
+
 def classify_html(response: Response, profile: dict) -> Reply:
-    """An HTML reply: the message element's text, else the page's text."""
+    """An HTML reply: the message element's text, else the page's text.
+
+    A redirect is classified by its target: to the login page it is
+    ``session_expired``; elsewhere it says nothing by itself (``unknown``),
+    so a path that can follow it (``ReplayPath``) classifies the page it
+    leads to instead.
+    """
     body = response.text
     reply = profile["reply"]
-    message = element_text(body, reply["message"]["css"]) or ""
+    document = parse(body)
+    locator = reply["message"]
+    message = element_text(document, locator["css"], locator.get("index", 0)) or ""
     if 300 <= response.status < 400:
-        outcome = _redirect_outcome(response, reply["patterns"])
-        message = message or f"redirected to {response.header('location')}"
+        where = response.header("location")
+        if is_login_redirect(response, profile):
+            outcome = ReplyKind.SESSION_EXPIRED
+            message = message or f"redirected to the login page ({where or 'no location'})"
+        else:
+            outcome = ReplyKind.UNKNOWN
+            message = message or f"redirected to {where} (not followed)"
     elif response.status >= 500:
         outcome = ReplyKind.SERVER_ERROR
-        message = message or page_text(body)[:300]
+        message = message or page_text(document)[:300]
     else:
-        text = message or page_text(body)
+        text = message or page_text(document)
         outcome = classify(text, reply["patterns"])
         message = message or text[:300]
     return Reply(outcome, message, response.sent_ns, response.received_ns, response.status, body)
-
-
-def _redirect_outcome(response: Response, patterns: dict) -> str:
-    # A session that expired sends the form's POST back to the login page.
-    location = response.header("location")
-    return ReplyKind.SESSION_EXPIRED if location else ReplyKind.UNKNOWN

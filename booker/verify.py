@@ -9,7 +9,7 @@ from .results import Choice, Plan
 
 
 def _same_day(text: str, wanted: str, plan: Plan) -> bool:
-    if normalize(text) == normalize(wanted):
+    if normalize(text) == normalize(wanted) or text == plan.day.isoformat():
         return True
     parts = text.strip().split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
@@ -27,21 +27,40 @@ def _same_slot(text: str, slot: TimeSlot) -> bool:
         return False
 
 
+def _same_times(row: dict, slot: TimeSlot) -> bool:
+    """A row with parsed ``start`` (and maybe ``end``, both ``HH:MM``) against the slot."""
+    if row["start"] != slot.start.strftime("%H:%M"):
+        return False
+    return not row.get("end") or row["end"] == slot.end.strftime("%H:%M")
+
+
+def _same_court(row: dict, choice: Choice, area_name: str) -> bool:
+    # Rows from the HTTP door carry the court's id as "area"; a parsed row may carry
+    # "court" (its id, or a name when the portal shows only names).
+    for key in ("area", "court"):
+        value = str(row.get(key) or "").strip()
+        if value and value.isdigit() and int(value) != choice.court:
+            return False
+        if value and not value.isdigit() and area_name and normalize(value) != normalize(area_name):
+            return False
+    # When both the list and the navigation name the court, they must agree.
+    listed = row.get("area_name")
+    return not (listed and area_name and normalize(listed) != normalize(area_name))
+
+
 def row_matches(engine, plan: Plan, choice: Choice, row: dict, area_name: str) -> bool:
-    # Rows from the HTTP door carry the court's id; the web list only its name.
-    if row.get("area") and str(row["area"]) != str(choice.court):
+    """Does ``row`` (normalised by ``booker.rows``) hold ``choice`` on the plan's day?"""
+    if not _same_court(row, choice, area_name):
         return False
     day = engine.adapter.format_day(plan.day)
     if not _same_day(row.get("day", ""), day, plan):
         return False
+    if row.get("start"):
+        return _same_times(row, choice.slot)
     label = engine.adapter.slot_label(choice.slot)
-    if normalize(row.get("slot", "")) != normalize(label) and not _same_slot(
+    return normalize(row.get("slot", "")) == normalize(label) or _same_slot(
         row.get("slot", ""), choice.slot
-    ):
-        return False
-    # When both the list and the navigation name the court, they must agree.
-    listed = row.get("area_name")
-    return not (listed and area_name and normalize(listed) != normalize(area_name))
+    )
 
 
 def find_booking(

@@ -18,12 +18,25 @@ return {action: form.action, method: (form.method || 'post').toUpperCase(),
         schedule_name: select.name, fields: fields, options: options};
 """
 
+# Choose the slot as a member's click would (the page's own scripts hear the
+# change: one may derive an end time from it), then set the profile's fields
+# (a computed one the form lacks is added as a hidden input), then submit.
 _CHOOSE_AND_SUBMIT_JS = """
 const form = document.querySelector(arguments[0]);
-document.querySelector(arguments[1]).value = arguments[2];
+const select = document.querySelector(arguments[1]);
+select.value = arguments[2];
+for (const kind of ['input', 'change']) {
+  select.dispatchEvent(new Event(kind, {bubbles: true}));
+}
 for (const [name, value] of Object.entries(arguments[3])) {
-  const field = form.elements.namedItem(name);
-  if (field) { field.value = value; }
+  let field = form.elements.namedItem(name);
+  if (!field) {
+    field = document.createElement('input');
+    field.type = 'hidden';
+    field.name = name;
+    form.appendChild(field);
+  }
+  field.value = value;
 }
 if (arguments[4]) { HTMLFormElement.prototype.submit.call(form); }
 return true;
@@ -46,18 +59,22 @@ class ReservationForm(Page):
             raise PageError(f"form not found: {spec['form']!r}")
         return data
 
-    def fill(self, schedule_id: str) -> None:
-        """Choose the slot (and fill the profile's extra fields) without submitting."""
+    def fill(self, schedule_id: str, computed: dict[str, str] | None = None) -> None:
+        """Choose the slot (and fill the profile's extra fields) without submitting.
+
+        ``computed``: the profile's computed template fields for this slot
+        (``PortalSession.computed_fields``); tokens are the live page's own.
+        """
         spec = self.profile["form"]
-        fields = spec["fields"]
+        fields = {**spec["fields"], **(computed or {})}
         self.driver.execute_script(
             _CHOOSE_AND_SUBMIT_JS, spec["form"], spec["schedule"], schedule_id, fields, False
         )
 
-    def submit(self, schedule_id: str) -> int:
+    def submit(self, schedule_id: str, computed: dict[str, str] | None = None) -> int:
         """Choose and submit in one script call; returns the wall clock just before it."""
         spec = self.profile["form"]
-        fields = spec["fields"]
+        fields = {**spec["fields"], **(computed or {})}
         sent = time.time_ns()
         self.driver.execute_script(
             _CHOOSE_AND_SUBMIT_JS, spec["form"], spec["schedule"], schedule_id, fields, True

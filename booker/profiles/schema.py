@@ -15,7 +15,6 @@ really filled from (``*_CONTEXT`` below), so a profile that would raise
 from __future__ import annotations
 
 import re
-import string
 from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,8 +22,26 @@ from urllib.parse import urlsplit
 from tennisbook.values import InvalidValue
 
 from ..results import CLASSIFIED, ReplyKind
-from .adapters import ADAPTERS
-from .checks import check_keys, expect
+from .adapters import resolve_adapter
+from .checks import (
+    check_keys,
+    expect,
+    locator,
+    number,
+    selector,
+    template,
+    text,
+    url_path,
+    whole_number,
+)
+from .reading import (
+    LIST_CONTEXT,
+    SUBMIT_CONTEXT,
+    slot_label_format,
+    validate_clock,
+    validate_computed,
+    validate_reservations,
+)
 from .release_rules import validate_release_rules
 
 ROOT = "portal_profile"
@@ -46,57 +63,12 @@ DOOR_CONTEXTS = {
     "schedules": ("area", "day"),
     "reservations": (),
 }
-# slot_label.format: PortalAdapter.slot_label.
+# slot_label.format: PortalAdapter.slot_label ({start} required, {end} optional).
 SLOT_LABEL_CONTEXT = ("start", "end")
-# login.url, reservations.url and door.url are used as they are: no placeholders.
-VERBATIM: tuple[str, ...] = ()
-
-
-def _text(value: Any, path: str, *, max_length: int = 500, empty: bool = False) -> str:
-    expect(value, str, path, "text")
-    if not empty and not value.strip():
-        raise InvalidValue(path, "may not be blank.")
-    if len(value) > max_length:
-        raise InvalidValue(path, f"must be at most {max_length} characters long.")
-    return value
-
-
-def _template(value: Any, path: str, available: tuple[str, ...], *, empty: bool = False) -> str:
-    """A text whose ``{name}`` placeholders are all in ``available``, its real context."""
-    text = _text(value, path, empty=empty)
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError as exc:
-        raise InvalidValue(path, f"bad placeholder syntax ({exc}).") from None
-    unknown = [name for name in names if name not in available]
-    if unknown:
-        known = ", ".join(available) or "none (this text is used as it is)"
-        raise InvalidValue(path, f"unknown placeholder {{{unknown[0]}}}; available: {known}.")
-    return text
-
-
-def _number(value: Any, path: str, low: float, high: float) -> float:
-    expect(value, (int, float), path, "a number")
-    if not low <= value <= high:
-        raise InvalidValue(path, f"must be between {low:g} and {high:g}, got {value}.")
-    return value
-
-
-def _locator(value: Any, path: str) -> dict:
-    """``{"css": "...", "index": n}``: the n-th element matching a CSS selector."""
-    check_keys(value, path, {"css"}, {"index"})
-    index = value.get("index", 0)
-    expect(index, int, f"{path}.index", "a whole number")
-    if not 0 <= index <= 100:
-        raise InvalidValue(f"{path}.index", "must be between 0 and 100.")
-    return {"css": _text(value["css"], f"{path}.css"), "index": index}
-
-
-def _url_path(value: Any, path: str) -> str:
-    text = _template(value, path, VERBATIM)
-    if not text.startswith("/"):
-        raise InvalidValue(path, "expected a path starting with '/'.")
-    return text
+# reservations.url: LIST_CONTEXT; form.computed: SUBMIT_CONTEXT (profiles.reading).
+# login.url, clock.url and door.url are used as they are: no placeholders.
+__all__ = ["DOOR_CONTEXTS", "FORM_CONTEXT", "LIST_CONTEXT", "SLOT_LABEL_CONTEXT",
+           "SUBMIT_CONTEXT", "validate_profile"]  # fmt: skip
 
 
 # --- sections ------------------------------------------------------------------
@@ -107,17 +79,17 @@ def _login(value: Any, path: str) -> dict:
         value, path, {"url", "username", "password", "submit"}, {"success_url_contains", "error"}
     )
     out = {
-        "url": _url_path(value["url"], f"{path}.url"),
-        "username": _locator(value["username"], f"{path}.username"),
-        "password": _locator(value["password"], f"{path}.password"),
-        "submit": _locator(value["submit"], f"{path}.submit"),
-        "success_url_contains": _text(
+        "url": url_path(value["url"], f"{path}.url"),
+        "username": locator(value["username"], f"{path}.username"),
+        "password": locator(value["password"], f"{path}.password"),
+        "submit": locator(value["submit"], f"{path}.submit"),
+        "success_url_contains": text(
             value.get("success_url_contains", ""), f"{path}.success_url_contains", empty=True
         ),
         "error": None,
     }
     if value.get("error") is not None:
-        out["error"] = _locator(value["error"], f"{path}.error")
+        out["error"] = locator(value["error"], f"{path}.error")
     return out
 
 
@@ -140,19 +112,19 @@ def _step(value: Any, path: str, available: tuple[str, ...]) -> dict:
     check_keys(value, path, {"do", *needs[0]}, needs[1])
     step: dict[str, Any] = {"do": kind}
     if "css" in value:
-        step.update(_locator({"css": value["css"], "index": value.get("index", 0)}, path))
+        step.update(locator({"css": value["css"], "index": value.get("index", 0)}, path))
     if "url" in value:
-        step["url"] = _template(value["url"], f"{path}.url", available)
+        step["url"] = template(value["url"], f"{path}.url", available)
     if "value" in value:
-        step["value"] = _template(value["value"], f"{path}.value", available)
+        step["value"] = template(value["value"], f"{path}.value", available)
     if "capture" in value:
         if value["capture"] not in ("area_name",):
             raise InvalidValue(f"{path}.capture", "expected 'area_name'.")
         step["capture"] = value["capture"]
     if "timeout_s" in value:
-        step["timeout_s"] = _number(value["timeout_s"], f"{path}.timeout_s", 0.1, 60)
+        step["timeout_s"] = number(value["timeout_s"], f"{path}.timeout_s", 0.1, 60)
     if "js" in value:
-        step["js"] = _text(value["js"], f"{path}.js", max_length=4000)
+        step["js"] = text(value["js"], f"{path}.js", max_length=4000)
     return step
 
 
@@ -174,17 +146,18 @@ def _navigation(value: Any, path: str) -> dict:
 
 def _form(value: Any, path: str) -> dict:
     # "submit" is retired (the form is submitted by script): accepted, dropped.
-    check_keys(value, path, {"form", "schedule"}, {"fields", "submit"})
+    check_keys(value, path, {"form", "schedule"}, {"fields", "submit", "computed"})
     fields = expect(value.get("fields", {}), dict, f"{path}.fields", "an object of name: value")
     return {
-        "form": _text(value["form"], f"{path}.form"),
-        "schedule": _text(value["schedule"], f"{path}.schedule"),
+        "form": selector(value["form"], f"{path}.form"),
+        "schedule": selector(value["schedule"], f"{path}.schedule"),
         "fields": {
-            _text(k, f"{path}.fields.{k}", max_length=100): _text(
+            text(k, f"{path}.fields.{k}", max_length=100): text(
                 v, f"{path}.fields.{k}", empty=True
             )
             for k, v in fields.items()
         },
+        "computed": validate_computed(value.get("computed", {}), f"{path}.computed"),
     }
 
 
@@ -199,7 +172,7 @@ def _patterns(value: Any, path: str) -> dict:
             raise InvalidValue(here, "at least one pattern is required.")
         compiled = []
         for i, pattern in enumerate(items):
-            _text(pattern, f"{here}[{i}]")
+            text(pattern, f"{here}[{i}]")
             try:
                 re.compile(pattern)
             except re.error as exc:
@@ -214,28 +187,15 @@ def _patterns(value: Any, path: str) -> dict:
 def _reply(value: Any, path: str) -> dict:
     check_keys(value, path, {"message", "patterns"}, set())
     return {
-        "message": _locator(value["message"], f"{path}.message"),
+        "message": locator(value["message"], f"{path}.message"),
         "patterns": _patterns(value["patterns"], f"{path}.patterns"),
-    }
-
-
-def _reservations(value: Any, path: str) -> dict:
-    check_keys(value, path, {"url", "row", "fields"}, {"id_attribute"})
-    fields = check_keys(value["fields"], f"{path}.fields", {"day", "slot"}, {"area_name"})
-    return {
-        "url": _url_path(value["url"], f"{path}.url"),
-        "row": _locator(value["row"], f"{path}.row"),
-        "id_attribute": _text(value.get("id_attribute", "id"), f"{path}.id_attribute"),
-        "fields": {k: _text(v, f"{path}.fields.{k}") for k, v in fields.items()},
     }
 
 
 def _slot_label(value: Any, path: str) -> dict:
     check_keys(value, path, {"format", "time_format"}, set())
-    fmt = _template(value["format"], f"{path}.format", SLOT_LABEL_CONTEXT)
-    if "{start}" not in fmt or "{end}" not in fmt:
-        raise InvalidValue(f"{path}.format", "must contain {start} and {end}.")
-    time_format = _text(value["time_format"], f"{path}.time_format")
+    fmt = slot_label_format(value["format"], f"{path}.format", SLOT_LABEL_CONTEXT)
+    time_format = text(value["time_format"], f"{path}.time_format")
     try:
         time(7, 0).strftime(time_format)
     except ValueError as exc:
@@ -256,13 +216,13 @@ def _submission(value: Any, path: str) -> dict:
     attempts = expect(value.get("max_attempts", 200), int, f"{path}.max_attempts", "an integer")
     return {
         "paths": list(paths),
-        "arrive_after_ms": _number(
+        "arrive_after_ms": number(
             value.get("arrive_after_ms", 1.0), f"{path}.arrive_after_ms", 0, 1000
         ),
-        "retry_interval_ms": _number(
+        "retry_interval_ms": number(
             value.get("retry_interval_ms", 3.0), f"{path}.retry_interval_ms", 0, 5000
         ),
-        "max_attempts": int(_number(attempts, f"{path}.max_attempts", 1, 1000)),
+        "max_attempts": int(number(attempts, f"{path}.max_attempts", 1, 1000)),
     }
 
 
@@ -277,12 +237,12 @@ def _door(value: Any, path: str) -> dict:
         raise InvalidValue(f"{path}.password_hash", "expected none, md5, sha1 or sha256.")
     out = {
         "enabled": True,
-        "url": _url_path(value["url"], f"{path}.url"),
-        "action_param": _text(value.get("action_param", "action"), f"{path}.action_param"),
-        "member_field": _text(value.get("member_field", "username"), f"{path}.member_field"),
-        "password_field": _text(value.get("password_field", "password"), f"{path}.password_field"),
+        "url": url_path(value["url"], f"{path}.url"),
+        "action_param": text(value.get("action_param", "action"), f"{path}.action_param"),
+        "member_field": text(value.get("member_field", "username"), f"{path}.member_field"),
+        "password_field": text(value.get("password_field", "password"), f"{path}.password_field"),
         "password_hash": hashing,
-        "message_key": _text(value.get("message_key", "message"), f"{path}.message_key"),
+        "message_key": text(value.get("message_key", "message"), f"{path}.message_key"),
         "add": _door_action(value["add"], f"{path}.add", "add", set()),
         "schedules": None,
         "reservations": None,
@@ -315,20 +275,23 @@ def _door_action(value: Any, path: str, kind: str, extra: set[str]) -> dict:
     fields = expect(value["fields"], dict, f"{path}.fields", "an object of name: template")
     context = DOOR_CONTEXTS[kind]
     out = {
-        "action": _text(value["action"], f"{path}.action"),
+        "action": text(value["action"], f"{path}.action"),
         "fields": {
-            k: _template(v, f"{path}.fields.{k}", context, empty=True) for k, v in fields.items()
+            k: template(v, f"{path}.fields.{k}", context, empty=True) for k, v in fields.items()
         },
     }
     for key in sorted(extra):
-        out[key] = _text(value[key], f"{path}.{key}")
+        out[key] = text(value[key], f"{path}.{key}")
     return out
 
 
 # --- the whole profile -----------------------------------------------------------
 
 _REQUIRED = {"name", "base_url", "login", "navigation", "form", "reply", "reservations"}
-_OPTIONAL = {"adapter", "day_format", "slot_label", "release_rules", "submission", "door"}
+_OPTIONAL = {
+    "adapter", "day_format", "slot_label", "slot_minutes", "clock", "release_rules",
+    "submission", "door",
+}  # fmt: skip
 # Retired keys, accepted because stored profiles still carry them, then dropped:
 # the club's time zone is release_rules.time_zone.
 _RETIRED = {"time_zone"}
@@ -337,14 +300,14 @@ _RETIRED = {"time_zone"}
 def validate_profile(value: Any, path: str = ROOT) -> dict:
     """The canonical profile, or ``InvalidValue`` naming the bad field's path."""
     check_keys(value, path, _REQUIRED, _OPTIONAL | _RETIRED)
-    name = _text(value["name"], f"{path}.name", max_length=50)
+    name = text(value["name"], f"{path}.name", max_length=50)
     if not _NAME.match(name):
         raise InvalidValue(f"{path}.name", "lower-case letters, digits, '-' and '_' only.")
-    base_url = _text(value["base_url"], f"{path}.base_url")
+    base_url = text(value["base_url"], f"{path}.base_url")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidValue(f"{path}.base_url", "expected an http(s) URL.")
-    day_format = _text(
+    day_format = text(
         value.get("day_format", "{year}-{month:02d}-{day:02d}"), f"{path}.day_format"
     )
     try:
@@ -353,9 +316,9 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
         raise InvalidValue(
             f"{path}.day_format", f"use {{year}}, {{month}} and {{day}} only ({exc})."
         ) from None
-    adapter = _text(value.get("adapter", "default"), f"{path}.adapter", max_length=50)
-    if adapter not in ADAPTERS:
-        raise InvalidValue(f"{path}.adapter", f"unknown adapter; known: {', '.join(ADAPTERS)}.")
+    adapter = text(value.get("adapter", "default"), f"{path}.adapter", max_length=200)
+    resolve_adapter(adapter, f"{path}.adapter")
+    login = _login(value["login"], f"{path}.login")
     profile = {
         "name": name,
         "adapter": adapter,
@@ -365,11 +328,13 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
             value.get("slot_label", {"format": "De {start} a {end}", "time_format": "%I:%M %p"}),
             f"{path}.slot_label",
         ),
-        "login": _login(value["login"], f"{path}.login"),
+        "slot_minutes": whole_number(value.get("slot_minutes", 60), f"{path}.slot_minutes", 5, 720),
+        "login": login,
+        "clock": validate_clock(value.get("clock", {}), f"{path}.clock", login["url"]),
         "navigation": _navigation(value["navigation"], f"{path}.navigation"),
         "form": _form(value["form"], f"{path}.form"),
         "reply": _reply(value["reply"], f"{path}.reply"),
-        "reservations": _reservations(value["reservations"], f"{path}.reservations"),
+        "reservations": validate_reservations(value["reservations"], f"{path}.reservations"),
         "submission": _submission(value.get("submission", {}), f"{path}.submission"),
         "door": _door(value.get("door", {"enabled": False}), f"{path}.door"),
         "release_rules": None,

@@ -67,7 +67,7 @@ def test_the_reservation_list_gives_rows_with_ids(browser, profile):
         {
             "id": "1",
             "area_name": "Cancha de Tenis 1",
-            "day": "2031-3-12",
+            "day": "2031-03-12",
             "slot": "De 07:00 AM a 08:00 AM",
         }
     ]

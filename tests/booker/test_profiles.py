@@ -59,14 +59,44 @@ def test_the_democlub_profile_is_the_valid_default_and_canonical():
         (lambda p: p["submission"].update(paths=["fax"]), "portal_profile.submission.paths[0]"),
         (lambda p: p["door"].update(password_hash="rot13"), "portal_profile.door.password_hash"),
         (lambda p: p.update(adapter="nope"), "portal_profile.adapter"),
-        (lambda p: p["slot_label"].update(format="{start}"), "portal_profile.slot_label.format"),
+        (lambda p: p["slot_label"].update(format="to {end}"), "portal_profile.slot_label.format"),
+        (lambda p: p.update(adapter="json:JSONDecoder"), "portal_profile.adapter"),
+        (lambda p: p.update(adapter="no_such_module:Adapter"), "portal_profile.adapter"),
+        (lambda p: p["reply"]["message"].update(css="p[id=x"), "portal_profile.reply.message.css"),
+        (lambda p: p["reply"]["message"].update(css="a::text"), "portal_profile.reply.message.css"),
+        (
+            lambda p: p["form"].update(computed={"end": "{finish}"}),
+            "portal_profile.form.computed.end",
+        ),
+        (
+            lambda p: p["form"].update(computed={"_token": {"from": "header"}}),
+            "portal_profile.form.computed._token.from",
+        ),
+        (lambda p: p.update(clock={"method": "POST"}), "portal_profile.clock.method"),
+        (lambda p: p.update(slot_minutes=0), "portal_profile.slot_minutes"),
+        (
+            lambda p: p["reservations"].update(url="/list?who={member}"),
+            "portal_profile.reservations.url",
+        ),
+        (
+            lambda p: p["reservations"].update(parse={"day": "(?P<when>.*)"}),
+            "portal_profile.reservations.parse.day",
+        ),
+        (
+            lambda p: p["reservations"].update(parse={"nowhere": "(?P<day>.*)"}),
+            "portal_profile.reservations.parse.nowhere",
+        ),
+        (
+            lambda p: p["reservations"].update(formats={"day": ["%Q"]}),
+            "portal_profile.reservations.formats.day[0]",
+        ),
         (
             lambda p: p["release_rules"]["courts"]["5"].update(days_ahead=-1),
             "portal_profile.release_rules.courts.5.days_ahead",
         ),
         (
             lambda p: p["reservations"]["fields"].pop("day"),
-            "portal_profile.reservations.fields.day",
+            "portal_profile.reservations.fields",
         ),
         (lambda p: p.update(door={"enabled": False}), "portal_profile.submission.paths"),
     ],
@@ -110,7 +140,7 @@ def test_a_malformed_profile_is_rejected_with_the_path_of_the_bad_field(change, 
         (
             lambda p: p["reservations"].update(url="/my_reservations.php?day={day}"),
             "portal_profile.reservations.url",
-            "none (this text is used as it is)",
+            "username",
         ),
         (
             lambda p: p["slot_label"].update(format="De {start} a {end} ({area})"),

@@ -77,3 +77,52 @@ def test_a_tls_handshake_that_times_out_is_a_transport_error_and_closes_the_sock
     with pytest.raises(TransportError, match="TLS"):
         Connection(target, timeout=0.3)
     assert plain_server.client_closed.wait(3), "the TLS client's socket was left open"
+
+
+def _answer(raw: bytes, request: bytes = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"):
+    server = LoopbackServer(raw)
+    try:
+        return Connection(Target("http", "127.0.0.1", server.port, "x")).exchange(request)
+    finally:
+        server.close()
+
+
+def test_a_chunked_answer_with_repeated_headers_is_read_by_the_standard_parser():
+    answer = _answer(
+        b"HTTP/1.1 302 Found\r\nLocation: /day\r\nSet-Cookie: a=1; Path=/\r\n"
+        b"Set-Cookie: b=2; Path=/\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n"
+    )
+    assert answer.status == 302
+    assert answer.header("LOCATION") == "/day"
+    assert answer.header_all("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
+    assert answer.text == "hello, world"
+    assert answer.first_byte_ns >= answer.sent_ns
+
+
+def test_a_head_answer_has_no_body_whatever_its_length_says():
+    answer = _answer(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert (answer.status, answer.body) == (200, b"")
+
+
+def test_a_body_cut_short_is_a_transport_error_naming_it():
+    with pytest.raises(TransportError, match="IncompleteRead"):
+        _answer(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly this")
+
+
+def test_a_close_delimited_body_is_read_to_the_end():
+    answer = _answer(b"HTTP/1.0 200 OK\r\n\r\nuntil the server closes")
+    assert answer.text == "until the server closes"
+
+
+def test_a_connection_times_its_tcp_connect():
+    server = LoopbackServer(b"HTTP/1.1 204 No Content\r\n\r\n")
+    try:
+        conn = Connection(Target("http", "127.0.0.1", server.port, "x"))
+        assert 0 < conn.connect_ns < 1_000_000_000
+        conn.close()
+    finally:
+        server.close()
