@@ -1,12 +1,19 @@
 """Book one court from a ``.env`` file: the original single-user script, kept working.
 
-    python tennis.py [--env-file .env] [--dry-run] [--at 2026-12-01T00:00:00-06:00]
-                     [--user <site user id>] [--evidence-dir DIR]
+    python tennis.py [--env-file .env] [--profile FILE|NAME] [--dry-run]
+                     [--at 2026-12-01T00:00:00-06:00] [--user <site user id>]
+                     [--evidence-dir DIR]
 
 ``.env`` keys (the original script's): ``USERNAME``, ``PASSWORD``, ``COURT``,
-``DATE`` (YYYY-MM-DD), ``TIME_SLOT`` (``De 07:00 AM a 08:00 AM``); optional
-``PORTAL_URL`` (default the demo portal, http://127.0.0.1:8100) and
-``ALTERNATIVES`` (``;``-separated, each ``SLOT`` or ``COURT:SLOT``).
+``DATE`` (YYYY-MM-DD), ``TIME_SLOT``; optional ``PORTAL_URL`` (default: the
+profile's own, for the demo club http://127.0.0.1:8100), ``PORTAL_PROFILE``
+and ``ALTERNATIVES`` (``;``-separated, each ``SLOT`` or ``COURT:SLOT``).
+
+The portal is described by a profile (docs/engine.md): ``--profile``, else
+``PORTAL_PROFILE``, each a JSON file or a built-in name (``democlub``, the
+default, or ``gridclub``). A slot is written ``07:00`` (the profile's slot
+length), ``07:00-08:30``, ``De 07:00 AM a 08:00 AM``, or as the profile's
+portal labels it (``7:00 AM`` on the grid club).
 
 Runs with no DynamoDB, Redis or Django database. With ``--user`` (or
 ``TENNISBOOK_USER``) the member's portal credentials come from DynamoDB when
@@ -37,7 +44,7 @@ from tennisbook.values import (
 )
 
 ROOT = Path(__file__).resolve().parent
-DEFAULT_PORTAL = "http://127.0.0.1:8100"
+DEFAULT_PROFILE = "democlub"
 CACHE_SECONDS = 60.0
 REQUIRED = ("USERNAME", "PASSWORD", "COURT", "DATE", "TIME_SLOT")
 
@@ -54,8 +61,12 @@ class MemberConfig:
     day: date
     slot: TimeSlot
     alternatives: tuple[tuple[int, TimeSlot], ...] = ()
-    portal_url: str = DEFAULT_PORTAL
+    profile: dict = field(default_factory=dict, compare=False, repr=False)
     source: str = ".env"
+
+    @property
+    def portal_url(self) -> str:
+        return self.profile.get("base_url", "")
 
 
 _cache: dict[tuple, tuple[float, MemberConfig]] = {}
@@ -79,36 +90,60 @@ def _field(values: dict, key: str, parse):
         raise ConfigError(f".env: {key}: {exc.message}".rstrip(".")) from None
 
 
-def _alternatives(raw: str, court: int) -> tuple[tuple[int, TimeSlot], ...]:
+def _alternatives(raw: str, court: int, parse_slot) -> tuple[tuple[int, TimeSlot], ...]:
     out = []
     for part in filter(None, (p.strip() for p in raw.split(";"))):
         court_text, sep, slot_text = part.partition(":")
+        alt_court, slot = court, None
         if sep and court_text.strip().isdigit():
-            alt_court = parse_court_id(court_text, "ALTERNATIVES")
-        else:
-            alt_court, slot_text = court, part
-        out.append((alt_court, TimeSlot.parse(slot_text.strip(), "ALTERNATIVES")))
+            try:  # "5:07:00" is court 5 at 07:00; "07:00" and "7:00 AM" are slots alone
+                slot = parse_slot(slot_text.strip(), "ALTERNATIVES")
+                alt_court = parse_court_id(court_text, "ALTERNATIVES")
+            except InvalidValue:
+                slot = None
+        out.append((alt_court, slot or parse_slot(part, "ALTERNATIVES")))
     return tuple(out)
 
 
-def config_from_env(values: dict[str, str]) -> MemberConfig:
-    """Validate the ``.env`` keys with the project's shared validators."""
-    court = _field(values, "COURT", parse_court_id)
-    url = values.get("PORTAL_URL") or DEFAULT_PORTAL
-    if not url.startswith(("http://", "https://")):
+def profile_from(values: dict[str, str], source: str | None = None) -> dict:
+    """The portal profile: ``source`` (``--profile``), else ``PORTAL_PROFILE``, else the
+    demo club's; pointed at ``PORTAL_URL`` when the ``.env`` gives one."""
+    from booker.profiles import load_profile
+
+    url = values.get("PORTAL_URL") or None
+    if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f".env: PORTAL_URL: expected an http(s) URL, got {url!r}")
+    chosen = source or values.get("PORTAL_PROFILE") or DEFAULT_PROFILE
+    where = (
+        "--profile" if source else ".env: PORTAL_PROFILE" if values.get("PORTAL_PROFILE") else ""
+    )
+    try:
+        return load_profile(chosen, url.rstrip("/") if url else None)
+    except InvalidValue as exc:
+        label = f"{where}: " if where else ""
+        detail = exc.message if exc.field == "profile" else f"{exc.field}: {exc.message}"
+        raise ConfigError(f"{label}{chosen}: {detail}".rstrip(".")) from None
+
+
+def config_from_env(values: dict[str, str], profile: dict | None = None) -> MemberConfig:
+    """Validate the ``.env`` keys with the project's shared validators and the profile."""
+    from booker.profiles import adapter_for
+
+    profile = profile or profile_from(values)
+    parse_slot = adapter_for(profile).parse_slot
+    court = _field(values, "COURT", parse_court_id)
     return MemberConfig(
         username=_field(values, "USERNAME", clean_portal_username),
         password=_field(values, "PASSWORD", clean_portal_password),
         court=court,
         day=_field(values, "DATE", parse_date),
-        slot=_field(values, "TIME_SLOT", TimeSlot.parse),
+        slot=_field(values, "TIME_SLOT", parse_slot),
         alternatives=_field(
             {"ALTERNATIVES": values.get("ALTERNATIVES") or ";"},
             "ALTERNATIVES",
-            lambda raw, _key: _alternatives(raw, court),
+            lambda raw, _key: _alternatives(raw, court, parse_slot),
         ),
-        portal_url=url.rstrip("/"),
+        profile=profile,
     )
 
 
@@ -142,14 +177,17 @@ def _from_dynamo(user: str) -> tuple[str, str, int | None] | None:
     return config.portal_username, password, court
 
 
-def load_config(user: str | None = None, env_file: Path | None = None) -> MemberConfig:
+def load_config(
+    user: str | None = None, env_file: Path | None = None, profile: str | None = None
+) -> MemberConfig:
     """The member's configuration: DynamoDB when ``user`` is given and it answers, else ``.env``.
 
+    ``profile``: ``--profile`` (a file or built-in name), else the ``.env``'s.
     Cached in process for ``CACHE_SECONDS`` (never on disk: it holds the password).
     """
     user = user or os.environ.get("TENNISBOOK_USER") or None
     env_path = env_file or ROOT / ".env"
-    key = (user, str(env_path))
+    key = (user, str(env_path), profile)
     cached = _cache.get(key)
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
@@ -165,9 +203,9 @@ def load_config(user: str | None = None, env_file: Path | None = None) -> Member
         username, password, court = stored
         merged = {"COURT": str(court) if court else "", **{k: v for k, v in values.items() if v}}
         merged.update(USERNAME=username, PASSWORD=password)
-        config = replace(config_from_env(merged), source="dynamodb")
+        config = replace(config_from_env(merged, profile_from(merged, profile)), source="dynamodb")
     else:
-        config = config_from_env(values)
+        config = config_from_env(values, profile_from(values, profile))
     _cache[key] = (time.monotonic(), config)
     return config
 
@@ -194,6 +232,9 @@ def _release_instant(config: MemberConfig, at: str | None, profile: dict) -> dat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tennis.py", description="Book a court once.")
     parser.add_argument("--env-file", type=Path, default=None)
+    parser.add_argument(
+        "--profile", default=None, help="portal profile: a JSON file or a built-in name"
+    )
     parser.add_argument("--user", default=None, help="site user id (UUID) whose config to use")
     parser.add_argument("--dry-run", action="store_true", help="everything but the final submit")
     parser.add_argument("--at", default=None, help="release instant (ISO; club time if naive)")
@@ -201,12 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-window", type=float, default=5.0, help="seconds")
     args = parser.parse_args(argv)
     from booker.engine import BookingEngine, Credentials, EngineSettings, Plan
-    from booker.profiles import default_profile
     from booker.results import Choice
 
     try:
-        config = load_config(args.user, args.env_file)
-        profile = default_profile(config.portal_url)
+        config = load_config(args.user, args.env_file, args.profile)
+        profile = config.profile
         release_at = _release_instant(config, args.at, profile)
     except ConfigError as exc:
         print(f"tennis.py: {exc}", file=sys.stderr)
@@ -219,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         run_id=f"tennis-{datetime.now(UTC):%Y%m%dT%H%M%S}",
     )  # fmt: skip
     engine = BookingEngine(profile, EngineSettings(evidence_dir=args.evidence_dir))
-    print(f"tennis.py: {config.slot.label} on court {config.court}, {config.day}; "
-          f"release {release_at.isoformat()} ({config.source})")  # fmt: skip
+    print(f"tennis.py: {config.slot.label} on court {config.court}, {config.day} at "
+          f"{profile['name']} ({profile['base_url']}); release {release_at.isoformat()} "
+          f"({config.source})")  # fmt: skip
     result = engine.book(Credentials(config.username, config.password), plan, release_at)
     print(f"tennis.py: {result.outcome.value}: {result.reason}")
     if result.message:

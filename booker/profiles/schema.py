@@ -152,9 +152,7 @@ def _form(value: Any, path: str) -> dict:
         "form": selector(value["form"], f"{path}.form"),
         "schedule": selector(value["schedule"], f"{path}.schedule"),
         "fields": {
-            text(k, f"{path}.fields.{k}", max_length=100): text(
-                v, f"{path}.fields.{k}", empty=True
-            )
+            text(k, f"{path}.fields.{k}", max_length=100): text(v, f"{path}.fields.{k}", empty=True)
             for k, v in fields.items()
         },
         "computed": validate_computed(value.get("computed", {}), f"{path}.computed"),
@@ -307,9 +305,7 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidValue(f"{path}.base_url", "expected an http(s) URL.")
-    day_format = text(
-        value.get("day_format", "{year}-{month:02d}-{day:02d}"), f"{path}.day_format"
-    )
+    day_format = text(value.get("day_format", "{year}-{month:02d}-{day:02d}"), f"{path}.day_format")
     try:
         day_format.format(year=2026, month=1, day=2)
     except (KeyError, ValueError, IndexError) as exc:

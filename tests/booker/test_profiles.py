@@ -12,7 +12,7 @@ from booker.engine import BookingEngine, Credentials, Plan
 from booker.http_door import DoorClient
 from booker.prepare import _prepare_door
 from booker.profiles import adapter_for, default_profile, validate_profile
-from booker.profiles.schema import DOOR_CONTEXTS, FORM_CONTEXT
+from booker.profiles.schema import DOOR_CONTEXTS, FORM_CONTEXT, LIST_CONTEXT, SUBMIT_CONTEXT
 from booker.rawhttp import Response
 from booker.results import Choice
 from booker.session import BookingSession
@@ -165,6 +165,8 @@ def test_the_declared_contexts_are_the_ones_the_engine_fills_templates_with(monk
     plan = Plan(date(2026, 3, 5), [Choice(5, TimeSlot.parse("De 07:00 AM a 08:00 AM"))])
     session = BookingSession(engine, Credentials("101", "x"), plan)
     assert tuple(session.form_context(5)) == FORM_CONTEXT
+    assert tuple(session.list_context()) == LIST_CONTEXT
+    assert tuple(session.submit_context(plan.choices[0])) == SUBMIT_CONTEXT
 
     filled: dict[str, set] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -34,8 +35,18 @@ GOOD = "USERNAME=101\nPASSWORD=cancha-demo-101\nCOURT=5\nDATE=2026-12-03\n"
     [
         (
             GOOD + "TIME_SLOT=7am\n",
-            "tennis.py: .env: TIME_SLOT: expected a time slot like "
-            "'De HH:MM AM/PM a HH:MM AM/PM', got '7am'",
+            "tennis.py: .env: TIME_SLOT: expected a start time like 07:00, 07:00-08:00 or "
+            "'De 07:00 AM a 08:00 AM', got '7am'",
+        ),
+        (
+            GOOD + "TIME_SLOT=07:00\nPORTAL_PROFILE=nowhere.json\n",
+            "tennis.py: .env: PORTAL_PROFILE: nowhere.json: cannot read nowhere.json (No such "
+            "file or directory); give a JSON file or one of: democlub, gridclub",
+        ),
+        (
+            GOOD + "TIME_SLOT=07:00\nPORTAL_PROFILE=profile.json\n",
+            "tennis.py: .env: PORTAL_PROFILE: profile.json: portal_profile.reply.message.css: "
+            "not a CSS selector this engine can evaluate ('p[id=x': Expected ']', got <EOF at 6>)",
         ),
         ("USERNAME=101\nCOURT=5\n", "tennis.py: .env: PASSWORD: missing"),
         (
@@ -45,10 +56,34 @@ GOOD = "USERNAME=101\nPASSWORD=cancha-demo-101\nCOURT=5\nDATE=2026-12-03\n"
     ],
 )
 def test_a_missing_or_malformed_key_gives_one_line_naming_it(tmp_path, env_text, line):
+    bad = json.loads((ROOT / "booker/profiles/democlub.json").read_text(encoding="utf-8"))
+    bad["reply"]["message"]["css"] = "p[id=x"
+    (tmp_path / "profile.json").write_text(json.dumps(bad), encoding="utf-8")
     done = run_tennis(tmp_path, env_text)
     assert done.returncode == 2
     assert done.stderr.strip() == line
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("profile", "time_slot", "alternatives", "slots"),
+    [
+        ("democlub", "07:00", "5:08:00-09:30;7:00", ["07:00-08:00", "08:00-09:30", "07:00-08:00"]),
+        ("gridclub", "7:00 PM", "3:8:00 AM;21:00", ["19:00-20:00", "08:00-09:00", "21:00-22:00"]),
+    ],
+)
+def test_a_time_slot_may_be_hh_mm_or_the_portals_own_label(profile, time_slot, alternatives, slots):
+    sys.path.insert(0, str(ROOT))
+    import tennis
+
+    values = {"USERNAME": "101", "PASSWORD": "x", "COURT": "5", "DATE": "2026-12-03",
+              "TIME_SLOT": time_slot, "ALTERNATIVES": alternatives}  # fmt: skip
+    config = tennis.config_from_env(values, tennis.profile_from(values, profile))
+    found = [config.slot, *(slot for _, slot in config.alternatives)]
+    assert [f"{s.start:%H:%M}-{s.end:%H:%M}" for s in found] == slots
+    assert [court for court, _ in config.alternatives] == (
+        [3, 5] if profile == "gridclub" else [5, 5]
+    )
 
 
 def test_load_config_falls_back_to_the_env_file_when_dynamodb_is_down(tmp_path):
