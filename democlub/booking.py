@@ -1,9 +1,12 @@
-"""One reservation attempt, whichever door it came through.
+"""One reservation attempt, whichever door (or kind of portal) it came through.
 
-The web form, the HTTP door and the competitors all call ``attempt``. It
-checks, in the portal's order: area, day, schedule id, past slot, release,
-slot taken, member quota; books; and writes one row to the attempt log with
-the receive time stamped by the caller (before any injected latency).
+The web forms, the HTTP door and the competitors all call ``attempt``. It
+checks, in the portal's order: area, day, schedule id, the end time (grid
+form only), past slot, release, slot taken, member quota; books; and writes
+one row to the attempt log with the receive time stamped by the caller
+(before any injected latency). The kind decides the reply texts and the
+clock of the time rules: the condo judges them when the request is
+processed (after latency), the grid at receipt.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from democlub import messages as msg
+from democlub.grid.messages import GridReplies
 from democlub.portal import Portal
 from democlub.release import advance_text, opens_at, slot_start, to_ns
-from democlub.slots import format_day, parse_day, slot_for_id, slot_label
+from democlub.settings import Area
+from democlub.slots import format_day, parse_day, seconds_of, slot_for_web_id, slot_text
 from democlub.store import NewReservation
 
 # Set by the app on an attempt picked for an injected 500, to the error mode:
@@ -49,6 +54,55 @@ class Attempt:
     received_ns: int
     comments: str = ""
     id_shift: int = 0  # the HTTP door's ids are the web ids minus 2
+    end_time: str | None = None  # the grid form's end (seconds since midnight); None: unchecked
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a reply may name: the slot an attempt resolved to."""
+
+    area: Area
+    day: dt.date
+    start: dt.time
+    minutes: int
+    opens_at: dt.datetime
+
+
+class CondoReplies:
+    """The condo's Spanish replies (``democlub.messages``), word for word."""
+
+    def bad_area(self) -> str:
+        return msg.BAD_AREA
+
+    def bad_day(self) -> str:
+        return msg.BAD_DAY
+
+    def bad_schedule(self) -> str:
+        return msg.BAD_SCHEDULE
+
+    def bad_end(self, slot: Slot) -> str:
+        return msg.BAD_SCHEDULE  # the condo's form posts no end time
+
+    def past(self, slot: Slot) -> str:
+        return msg.PAST
+
+    def not_open(self, slot: Slot) -> str:
+        return msg.NOT_OPEN.format(advance=advance_text(slot.area))
+
+    def taken(self, slot: Slot) -> str:
+        return msg.SLOT_TAKEN
+
+    def quota(self, slot: Slot) -> str:
+        return msg.QUOTA
+
+    def success(self, slot: Slot, reservation_id: int | None) -> str:
+        return msg.SUCCESS
+
+
+REPLIES = {"condo": CondoReplies(), "grid": GridReplies()}
+# Kinds whose time rules (past, release) are judged on the receive stamp, as an
+# app that reads its clock first thing would; the others after any latency.
+RULES_AT_RECEIPT = {"grid"}
 
 
 def attempt(portal: Portal, request: Attempt, outcome: Outcome | None = None) -> Outcome:
@@ -58,21 +112,25 @@ def attempt(portal: Portal, request: Attempt, outcome: Outcome | None = None) ->
     area = settings.area(area_id) if area_id is not None else None
     day = _day(request.day)
     web_id = _int(request.schedule_id)
-    start = None
+    slot = None
     if area is not None and day is not None and web_id is not None:
-        start = slot_for_id(area.id, day, settings.grid(area).starts(), web_id + request.id_shift)
-    release_ns = None
-    if area is not None and day is not None and start is not None:
-        release_ns = to_ns(opens_at(settings, area, day, start))
+        grid = settings.grid(area)
+        start = slot_for_web_id(
+            settings.kind, area.id, day, grid.starts(), web_id + request.id_shift
+        )
+        if start is not None:
+            opens = opens_at(settings, area, day, start).astimezone(settings.timezone)
+            slot = Slot(area, day, start, grid.minutes, opens)
+    release_ns = to_ns(slot.opens_at) if slot else None
 
     if outcome is None:
-        outcome = _decide(portal, request, area, day, start, release_ns)
+        outcome = _decide(portal, request, area, day, slot)
     attempt_id = portal.store.log_attempt(
         received_ns=request.received_ns,
         member=request.member,
         area=area_id,
         day=day.isoformat() if day else request.day[:40],
-        slot=slot_label(start, settings.grid(area).minutes) if start and area else None,
+        slot=slot_text(settings.kind, slot.start, slot.minutes) if slot else None,
         schedule_id=request.schedule_id[:40],
         door=request.door,
         outcome=outcome.code,
@@ -83,30 +141,36 @@ def attempt(portal: Portal, request: Attempt, outcome: Outcome | None = None) ->
     return Outcome(outcome.code, outcome.message, outcome.reservation_id, attempt_id)
 
 
-def _decide(portal, request, area, day, start, release_ns) -> Outcome:
+def _decide(portal: Portal, request: Attempt, area, day, slot: Slot | None) -> Outcome:
     settings = portal.settings
+    replies = REPLIES[settings.kind]
     if area is None:
-        return Outcome(msg.OUTCOME_INVALID, msg.BAD_AREA)
+        return Outcome(msg.OUTCOME_INVALID, replies.bad_area())
     if day is None:
-        return Outcome(msg.OUTCOME_INVALID, msg.BAD_DAY)
-    if start is None:
-        return Outcome(msg.OUTCOME_INVALID, msg.BAD_SCHEDULE)
-    # Rules are judged on the portal's clock when the request is processed,
-    # i.e. after any injected latency, as a slow real server would.
+        return Outcome(msg.OUTCOME_INVALID, replies.bad_day())
+    if slot is None:
+        return Outcome(msg.OUTCOME_INVALID, replies.bad_schedule())
+    if request.end_time is not None:
+        expected = seconds_of(slot.start) + slot.minutes * 60
+        if request.end_time.strip() != str(expected):
+            return Outcome(msg.OUTCOME_INVALID, replies.bad_end(slot))
+    # The condo judges the rules on the portal's clock when the request is
+    # processed, i.e. after any injected latency, as a slow real server would;
+    # the grid on the clock of its arrival.
     now_ns = portal.now_ns()
-    begins_ns = to_ns(slot_start(settings, day, start))
-    if begins_ns <= now_ns:
-        return Outcome(msg.OUTCOME_PAST, msg.PAST)
-    if now_ns < release_ns:
-        return Outcome(msg.OUTCOME_NOT_OPEN, msg.NOT_OPEN.format(advance=advance_text(area)))
-    grid = settings.grid(area)
+    judged_ns = request.received_ns if settings.kind in RULES_AT_RECEIPT else now_ns
+    begins_ns = to_ns(slot_start(settings, day, slot.start))
+    if begins_ns <= judged_ns:
+        return Outcome(msg.OUTCOME_PAST, replies.past(slot))
+    if judged_ns < to_ns(slot.opens_at):
+        return Outcome(msg.OUTCOME_NOT_OPEN, replies.not_open(slot))
     status, reservation_id = portal.store.add_reservation(
         NewReservation(
             member=request.member or "",
             area=area.id,
             day=day.isoformat(),
-            slot=start.strftime("%H:%M"),
-            label=slot_label(start, grid.minutes),
+            slot=slot.start.strftime("%H:%M"),
+            label=slot_text(settings.kind, slot.start, slot.minutes),
             slot_start_ns=begins_ns,
             comments=request.comments[:500],
             door=request.door,
@@ -115,10 +179,10 @@ def _decide(portal, request, area, day, start, release_ns) -> Outcome:
         )
     )
     if status == "taken":
-        return Outcome(msg.OUTCOME_TAKEN, msg.SLOT_TAKEN)
+        return Outcome(msg.OUTCOME_TAKEN, replies.taken(slot))
     if status == "quota":
-        return Outcome(msg.OUTCOME_QUOTA, msg.QUOTA)
-    return Outcome(msg.OUTCOME_SUCCESS, msg.SUCCESS, reservation_id)
+        return Outcome(msg.OUTCOME_QUOTA, replies.quota(slot))
+    return Outcome(msg.OUTCOME_SUCCESS, replies.success(slot, reservation_id), reservation_id)
 
 
 def _int(text: str | None) -> int | None:

@@ -19,7 +19,7 @@ from democlub.booking import Attempt, attempt
 from democlub.portal import Portal
 from democlub.release import opens_at, to_ns
 from democlub.settings import Competitor
-from democlub.slots import format_day, schedule_ids
+from democlub.slots import format_day, web_ids
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class CompetitorRunner:
         received = self._portal.now_ns()
         schedule = ""
         if area is not None:
-            ids = schedule_ids(area.id, competitor.day, settings.grid(area).starts())
+            ids = web_ids(settings.kind, area.id, competitor.day, settings.grid(area).starts())
             schedule = str(ids.get(competitor.slot, ""))
         outcome = attempt(
             self._portal,

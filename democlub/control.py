@@ -19,14 +19,7 @@ from democlub.competitors import CompetitorRunner
 from democlub.parsing import ConfigError, parse_area, parse_competitor, parse_member
 from democlub.portal import Portal
 from democlub.release import opens_at, to_ns
-from democlub.slots import (
-    DOOR_ID_SHIFT,
-    format_day,
-    parse_day,
-    parse_slot_start,
-    schedule_ids,
-    slot_label,
-)
+from democlub.slots import door_id, format_day, parse_day, parse_slot_start, slot_text, web_ids
 from democlub.wsgi import Request, Response, json_response
 
 PREFIX = "/_control"
@@ -163,12 +156,13 @@ class ControlApi:
         if demo is not None:
             area = settings.area(demo.area)
             demo_json = {
-                **demo.to_json(),
+                **demo.to_json(settings.kind),
                 "area_name": area.name if area else "",
                 "portal_day": format_day(demo.day),
                 "opens_at_ns": to_ns(demo.opens_at),
             }
         return {
+            "kind": settings.kind,
             "clock": self.clock(),
             "demo_release": demo_json,
             "members": [m.member for m in settings.members],
@@ -219,15 +213,16 @@ class ControlApi:
     def schedules(self, request: Request) -> dict[str, Any]:
         """Web and door ids of a day's slots (tests and benchmarks skip the form)."""
         area, day = self._area_day(request.query)
-        grid = self.portal.settings.grid(area)
-        ids = schedule_ids(area.id, day, grid.starts())
+        settings = self.portal.settings
+        grid = settings.grid(area)
+        ids = web_ids(settings.kind, area.id, day, grid.starts())
         return {
             "schedules": [
                 {
-                    "slot": slot_label(s, grid.minutes),
+                    "slot": slot_text(settings.kind, s, grid.minutes),
                     "web_id": ids[s],
-                    "door_id": ids[s] - DOOR_ID_SHIFT,
-                    "opens_at_ns": to_ns(opens_at(self.portal.settings, area, day, s)),
+                    "door_id": door_id(settings.kind, ids[s]),
+                    "opens_at_ns": to_ns(opens_at(settings, area, day, s)),
                 }
                 for s in grid.starts()
             ]

@@ -1,4 +1,4 @@
-"""The portal's Spanish replies, word for word (accents included).
+"""The condo portal's Spanish replies, word for word, and the attempt log's codes.
 
 Engines classify replies by these texts (PORTAL.md, "Reply"), so they are
 constants in one place rather than strings scattered in the views.
@@ -34,3 +34,4 @@ OUTCOME_INVALID = "invalid"
 OUTCOME_SERVER_ERROR = "server_error"
 OUTCOME_SESSION_EXPIRED = "session_expired"
 OUTCOME_BAD_CREDENTIALS = "bad_credentials"
+OUTCOME_CSRF = "csrf"  # the grid's form came with a missing or stale page token

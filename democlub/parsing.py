@@ -12,8 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from democlub.settings import (
-    DEFAULT_TIMEZONE,
     ERROR_MODES,
+    KINDS,
     Area,
     Competitor,
     DemoRelease,
@@ -104,12 +104,14 @@ def _list(value: Any, key: str) -> list:
     return value
 
 
-def parse_grid(value: Any, key: str) -> SlotGrid:
+def parse_grid(value: Any, key: str, default: SlotGrid | None = None) -> SlotGrid:
+    """A slot grid; missing keys take ``default``'s (the kind's default grid)."""
+    base = (default or SlotGrid()).to_json()
     data = _obj(value, key, {"start", "end", "minutes"})
     grid = SlotGrid(
-        start=_time(data.get("start", "06:00"), f"{key}.start"),
-        end=_time(data.get("end", "19:00"), f"{key}.end"),
-        minutes=_int(data.get("minutes", 60), f"{key}.minutes", minimum=5),
+        start=_time(data.get("start", base["start"]), f"{key}.start"),
+        end=_time(data.get("end", base["end"]), f"{key}.end"),
+        minutes=_int(data.get("minutes", base["minutes"]), f"{key}.minutes", minimum=5),
     )
     if not grid.starts():
         raise ConfigError(key, "must hold at least one slot (start before end)")
@@ -136,7 +138,7 @@ def parse_rule(value: Any, key: str) -> ReleaseRule:
     raise ConfigError(f"{key}.kind", 'must be "fixed" or "rolling"')
 
 
-def parse_area(value: Any, key: str) -> Area:
+def parse_area(value: Any, key: str, default_grid: SlotGrid | None = None) -> Area:
     allowed = {"id", "name", "rules_text", "release", "member_quota", "slots"}
     data = _obj(value, key, allowed, {"id", "name"})
     quota = data.get("member_quota")
@@ -146,7 +148,9 @@ def parse_area(value: Any, key: str) -> Area:
         rules_text=_text(data.get("rules_text", ""), f"{key}.rules_text", allow_empty=True),
         release=parse_rule(data.get("release", {"kind": "fixed"}), f"{key}.release"),
         member_quota=None if quota is None else _int(quota, f"{key}.member_quota"),
-        slots=parse_grid(data["slots"], f"{key}.slots") if data.get("slots") else None,
+        slots=(
+            parse_grid(data["slots"], f"{key}.slots", default_grid) if data.get("slots") else None
+        ),
     )
 
 
@@ -207,12 +211,14 @@ _TOP_KEYS = {
 }  # fmt: skip
 
 
-def parse_settings(value: Any) -> Settings:
-    """Build ``Settings`` from a JSON object; missing keys take the defaults."""
+def parse_settings(value: Any, kind: str = "condo") -> Settings:
+    """Build ``Settings`` of a kind from a JSON object; missing keys take its defaults."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown portal kind {kind!r}")
     data = _obj(value, "", _TOP_KEYS)
-    defaults = default_settings()
+    defaults = default_settings(kind)
     try:
-        zone = ZoneInfo(_text(data.get("timezone", DEFAULT_TIMEZONE), "timezone"))
+        zone = ZoneInfo(_text(data.get("timezone", defaults.timezone.key), "timezone"))
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             "timezone", "must be an IANA time zone such as America/Costa_Rica"
@@ -224,7 +230,10 @@ def parse_settings(value: Any) -> Settings:
     if error_mode not in ERROR_MODES:
         raise ConfigError("error_mode", f"must be one of: {', '.join(ERROR_MODES)}")
     areas = (
-        tuple(parse_area(a, f"areas[{i}]") for i, a in enumerate(_list(data["areas"], "areas")))
+        tuple(
+            parse_area(a, f"areas[{i}]", defaults.slots)
+            for i, a in enumerate(_list(data["areas"], "areas"))
+        )
         if "areas" in data
         else defaults.areas
     )
@@ -244,6 +253,7 @@ def parse_settings(value: Any) -> Settings:
     )
     demo = data.get("demo_release")
     return Settings(
+        kind=kind,
         timezone=zone,
         clock_offset_ms=_number(data.get("clock_offset_ms", 0), "clock_offset_ms"),
         latency_ms=_number(data.get("latency_ms", 0), "latency_ms", minimum=0, maximum=60_000),
@@ -256,7 +266,11 @@ def parse_settings(value: Any) -> Settings:
             data.get("session_ttl_seconds", 1800), "session_ttl_seconds", minimum=0.1
         ),
         http_door=http_door,
-        slots=parse_grid(data["slots"], "slots") if "slots" in data else SlotGrid(),
+        slots=(
+            parse_grid(data["slots"], "slots", defaults.slots)
+            if "slots" in data
+            else defaults.slots
+        ),
         members=members,
         areas=areas,
         release_overrides=overrides,

@@ -51,7 +51,7 @@ class Portal:
         """Merge top-level keys into the current settings; raises ``ConfigError``."""
         with self._settings_lock:
             merged = {**self._settings.to_json(), **changes}
-            self._settings = parse_settings(merged)
+            self._settings = parse_settings(merged, self._settings.kind)
         self._notify()
         return self._settings
 
@@ -82,15 +82,20 @@ class Portal:
         return self.now().date()
 
 
-def with_demo_release(settings: Settings, now: dt.datetime, minutes: float | None) -> Settings:
-    """Seed the demo release: a date of court 5 opening ``minutes`` from ``now``.
+# The court of each kind's demo release (the first area if it is not configured).
+DEMO_AREAS = {"condo": 5, "grid": 1}
 
-    The chosen date is the first one the court's rule has not opened yet, so
-    before the override fires a newcomer's request really is "not yet open".
+
+def with_demo_release(settings: Settings, now: dt.datetime, minutes: float | None) -> Settings:
+    """Seed the demo release: a date of the demo court opening ``minutes`` from ``now``.
+
+    The chosen date is the first one the court's rule has not opened yet (a
+    rolling window: the day after the window's last day), so before the
+    override fires a newcomer's request really is "not yet open".
     """
     if settings.demo_release is not None:
         return settings
-    area = settings.area(5) or settings.areas[0]
+    area = settings.area(DEMO_AREAS[settings.kind]) or settings.areas[0]
     wait = settings.demo_release_minutes if minutes is None else minutes
     rule = area.release
     ahead = rule.days_ahead if rule.kind == "fixed" else int(rule.window_minutes // 1440)
@@ -102,5 +107,5 @@ def with_demo_release(settings: Settings, now: dt.datetime, minutes: float | Non
         opens_at=opens.replace(microsecond=0),
         slot=settings.grid(area).starts()[1 if len(settings.grid(area).starts()) > 1 else 0],
     )
-    data = {**settings.to_json(), "demo_release": demo.to_json()}
-    return parse_settings(data)
+    data = {**settings.to_json(), "demo_release": demo.to_json(settings.kind)}
+    return parse_settings(data, settings.kind)

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from democlub.slots import SlotGrid, slot_label
+from democlub.slots import SlotGrid, slot_text
 
 DEFAULT_TIMEZONE = "America/Costa_Rica"
+# The kinds of portal one process can imitate (``--kind``): the condominium
+# portal of PORTAL.md, or a self-hosted, English, MRBS-like booking grid.
+KINDS = ("condo", "grid")
 # How an injected 500 (``error_rate``) hits a reservation attempt: "before"
 # deciding it (nothing is booked), or "after_booking" (the slot is booked,
 # then the reply is lost to a 500; only bookings are hit in that mode).
@@ -100,8 +103,8 @@ class DemoRelease(ReleaseOverride):
 
     slot: dt.time = dt.time(7, 0)
 
-    def to_json(self) -> dict[str, Any]:
-        return {**super().to_json(), "slot": slot_label(self.slot, 60)}
+    def to_json(self, kind: str = "condo") -> dict[str, Any]:
+        return {**super().to_json(), "slot": slot_text(kind, self.slot, 60)}
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,13 @@ class Competitor:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable about the portal, as one immutable value."""
+    """Everything configurable about the portal, as one immutable value.
 
+    ``kind`` is fixed for the process (``--kind``), not a config key: it picks
+    the defaults of missing keys, the slot ids and the web layer.
+    """
+
+    kind: str = "condo"  # one of KINDS
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     clock_offset_ms: float = 0.0
     latency_ms: float = 0.0
@@ -178,7 +186,7 @@ class Settings:
             "areas": [a.to_json() for a in self.areas],
             "release_overrides": [o.to_json() for o in self.release_overrides],
             "competitors": [c.to_json() for c in self.competitors],
-            "demo_release": self.demo_release.to_json() if self.demo_release else None,
+            "demo_release": self.demo_release.to_json(self.kind) if self.demo_release else None,
             "demo_release_minutes": self.demo_release_minutes,
         }
 
@@ -197,8 +205,10 @@ _TENNIS_RULES = (
 )
 
 
-def default_settings() -> Settings:
-    """The club of PORTAL.md: two tennis courts plus the non-tennis areas."""
+def default_settings(kind: str = "condo") -> Settings:
+    """The club of PORTAL.md (two tennis courts plus the non-tennis areas), or the grid's."""
+    if kind == "grid":
+        return _grid_settings()
     areas = (
         Area(5, "Cancha de Tenis 1", _TENNIS_RULES, _fixed(8), 2),
         Area(7, "Cancha de Tenis 2", _TENNIS_RULES, _fixed(9), 2),
@@ -208,3 +218,21 @@ def default_settings() -> Settings:
         Area(30, "Salón de Eventos", "Requiere depósito de garantía.", _fixed(30), 1),
     )
     return Settings(areas=areas)
+
+
+# The grid club: four courts, hourly slots 07:00-22:00, each slot bookable
+# from exactly one week before it starts (MRBS-style rolling window).
+GRID_TIMEZONE = "America/New_York"
+GRID_WINDOW_MINUTES = 7 * 24 * 60.0  # a float, as parsed settings hold it
+_GRID_RULES = "Members only. Up to two upcoming bookings per court."
+
+
+def _grid_settings() -> Settings:
+    rule = ReleaseRule(kind="rolling", window_minutes=GRID_WINDOW_MINUTES)
+    areas = tuple(Area(n, f"Court {n}", _GRID_RULES, rule, 2) for n in range(1, 5))
+    return Settings(
+        kind="grid",
+        timezone=ZoneInfo(GRID_TIMEZONE),
+        slots=SlotGrid(start=dt.time(7, 0), end=dt.time(22, 0), minutes=60),
+        areas=areas,
+    )

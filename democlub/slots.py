@@ -1,11 +1,13 @@
-"""Slots, their Spanish labels, portal-style dates and opaque schedule ids.
+"""Slots, their labels, portal-style dates and the slot ids of each kind.
 
-The real portal's ``select#schedule`` option values are database ids that
+The condo portal's ``select#schedule`` option values are database ids that
 differ per area and date; an engine must read them from the form, never
 compute them. We imitate that with ids derived from a hash of
 (area, date, slot start): deterministic, so a page saved today still matches
 tomorrow, but not guessable from the label. The HTTP door's id for the same
-slot is the web id minus ``DOOR_ID_SHIFT``.
+slot is the web id minus ``DOOR_ID_SHIFT``. The grid kind's slot id is plain
+and public instead: the start as seconds since midnight (``25200`` for 7:00),
+the way MRBS-like systems post it; it has no door.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 DOOR_ID_SHIFT = 2
 _ID_LOW, _ID_SPAN = 100_000, 9_000_000  # seven-digit ids, like a busy database's
 _LABEL = re.compile(r"^\s*de\s+(\d{1,2}):(\d{2})\s*([ap])\.?\s*m\.?\s+a\s+", re.IGNORECASE)
+_SHORT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([ap])\.?\s*m\.?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,23 @@ def twelve_hour(value: dt.time) -> str:
     return f"{hour:02d}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
 
 
+def short_time(value: dt.time) -> str:
+    """The grid's 12-hour time, unpadded: ``7:00 AM`` / ``12:00 PM`` (seconds if any)."""
+    hour = value.hour % 12 or 12
+    seconds = f":{value.second:02d}" if value.second else ""
+    return f"{hour}:{value.minute:02d}{seconds} {'AM' if value.hour < 12 else 'PM'}"
+
+
 def slot_label(start: dt.time, minutes: int) -> str:
     """The option text of the form: ``De 07:00 AM a 08:00 AM``."""
     end_minutes = (start.hour * 60 + start.minute + minutes) % (24 * 60)
     end = dt.time(end_minutes // 60, end_minutes % 60)
     return f"De {twelve_hour(start)} a {twelve_hour(end)}"
+
+
+def slot_text(kind: str, start: dt.time, minutes: int) -> str:
+    """A slot's label as the kind's pages show it (logs and the control API use it too)."""
+    return short_time(start) if kind == "grid" else slot_label(start, minutes)
 
 
 def reserved_text(start: dt.time, minutes: int) -> str:
@@ -63,8 +78,8 @@ def reserved_text(start: dt.time, minutes: int) -> str:
 
 
 def parse_slot_start(text: str) -> dt.time:
-    """Accept ``07:00`` or a label ``De 07:00 AM a 08:00 AM``; return the start."""
-    match = _LABEL.match(text)
+    """Accept ``07:00``, a label ``De 07:00 AM a 08:00 AM`` or ``7:00 AM``; return the start."""
+    match = _LABEL.match(text) or _SHORT.match(text)
     if match:
         hour, minute, half = int(match.group(1)), int(match.group(2)), match.group(3).lower()
         if not 1 <= hour <= 12:
@@ -114,3 +129,29 @@ def slot_for_id(area: int, day: dt.date, starts: list[dt.time], web_id: int) -> 
         if value == web_id:
             return start
     return None
+
+
+def seconds_of(start: dt.time) -> int:
+    """The grid's slot id: seconds since midnight (``25200`` for 07:00)."""
+    return start.hour * 3600 + start.minute * 60 + start.second
+
+
+def web_ids(kind: str, area: int, day: dt.date, starts: list[dt.time]) -> dict[dt.time, int]:
+    """The ids a kind's booking form posts for a day's slots."""
+    if kind == "grid":
+        return {start: seconds_of(start) for start in starts}
+    return schedule_ids(area, day, starts)
+
+
+def slot_for_web_id(
+    kind: str, area: int, day: dt.date, starts: list[dt.time], web_id: int
+) -> dt.time | None:
+    """The slot start a kind's form id names on that area and day, if any."""
+    if kind == "grid":
+        return next((s for s in starts if seconds_of(s) == web_id), None)
+    return slot_for_id(area, day, starts, web_id)
+
+
+def door_id(kind: str, web_id: int) -> int | None:
+    """The HTTP door's id of a slot (None: the kind has no door)."""
+    return None if kind == "grid" else web_id - DOOR_ID_SHIFT
