@@ -1,4 +1,6 @@
-"""Command line: ``python -m democlub --host 127.0.0.1 --port 8100 --data-dir DIR``.
+"""Command line: ``python -m democlub --kind grid --host 127.0.0.1 --port 8100 --data-dir DIR``.
+
+``--kind`` picks the portal imitated: ``condo`` (the default) or ``grid``.
 
 Prints exactly one line on stdout when ready
 (``democlub listening on http://HOST:PORT``) and stops cleanly on SIGTERM or
@@ -25,12 +27,14 @@ from democlub.control import ControlApi
 from democlub.parsing import ConfigError, parse_demo_release, parse_settings
 from democlub.portal import Portal, with_demo_release
 from democlub.server import make_server
-from democlub.settings import Member, Settings
+from democlub.settings import KINDS, Member, Settings
 
 log = logging.getLogger("democlub")
 
-# The demo member's portal credentials are public by design: tennisbook's demo uses them.
+# The demo members' portal credentials are public by design: tennisbook's demo uses them.
 DEMO_MEMBER = Member(member="101", password="cancha-demo-101", name="Socio de demostración")  # noqa: S106
+GRID_DEMO_MEMBER = Member(member="alex", password="grid-demo-alex", name="Alex Rivera")  # noqa: S106
+DEMO_MEMBERS = {"condo": DEMO_MEMBER, "grid": GRID_DEMO_MEMBER}
 TOKEN_ENV = "DEMOCLUB_CONTROL_TOKEN"  # noqa: S105 - a variable name, not a secret
 MINUTES_ENV = "DEMOCLUB_DEMO_RELEASE_MINUTES"
 # The demo release survives a restart in the data dir while it is at least this
@@ -47,12 +51,17 @@ class StartupError(Exception):
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m democlub", description=__doc__)
+    parser.add_argument(
+        "--kind", choices=KINDS, default="condo", help="which portal to imitate (README)"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100, help="0 picks a free port")
     parser.add_argument("--data-dir", type=Path, default=Path("var/democlub"))
     parser.add_argument("--config", type=Path, help="JSON settings file (see README)")
     parser.add_argument("--control-token", help=f"default: ${TOKEN_ENV}, else generated")
-    parser.add_argument("--demo", action="store_true", help="seed member 101 and a demo release")
+    parser.add_argument(
+        "--demo", action="store_true", help="seed the demo member (101, alex) and a demo release"
+    )
     parser.add_argument(
         "--demo-release-minutes",
         type=float,
@@ -73,10 +82,10 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Settings from the config file (or the defaults); raises ``StartupError``."""
+def load_settings(path: Path | None, kind: str = "condo") -> Settings:
+    """Settings of a kind from the config file (or its defaults); raises ``StartupError``."""
     if path is None:
-        return parse_settings({})
+        return parse_settings({}, kind)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -84,7 +93,7 @@ def load_settings(path: Path | None) -> Settings:
     except json.JSONDecodeError as exc:
         raise StartupError(f"bad config {path}: not valid JSON (line {exc.lineno})") from None
     try:
-        return parse_settings(data)
+        return parse_settings(data, kind)
     except ConfigError as exc:
         raise StartupError(f"bad config {path}: {exc.key or 'top level'}: {exc.message}") from None
 
@@ -101,18 +110,19 @@ def _env_minutes() -> float | None:
 def seed_demo(
     settings: Settings, portal_now, minutes: float | None, data_dir: Path | None = None
 ) -> Settings:
-    """Add the demo member (unless configured) and the demo release.
+    """Add the kind's demo member (unless configured) and the demo release.
 
     With ``data_dir``, the demo release of the previous start is kept while it
     is still far enough ahead (``KEEP_DEMO_RELEASE_AHEAD``), and the one in
     force is saved there for the next start.
     """
     data = settings.to_json()
-    if settings.member(DEMO_MEMBER.member) is None:
-        data["members"] = [*data["members"], DEMO_MEMBER.to_json()]
+    demo_member = DEMO_MEMBERS[settings.kind]
+    if settings.member(demo_member.member) is None:
+        data["members"] = [*data["members"], demo_member.to_json()]
     if data_dir is not None and data.get("demo_release") is None:
         data["demo_release"] = kept_demo_release(data_dir, settings, portal_now)
-    seeded = with_demo_release(parse_settings(data), portal_now, minutes)
+    seeded = with_demo_release(parse_settings(data, settings.kind), portal_now, minutes)
     if data_dir is not None and seeded.demo_release is not None:
         save_demo_release(data_dir, seeded)
     return seeded
@@ -127,13 +137,13 @@ def kept_demo_release(data_dir: Path, settings: Settings, now: dt.datetime) -> d
         return None
     if settings.area(demo.area) is None or demo.opens_at - now < KEEP_DEMO_RELEASE_AHEAD:
         return None
-    return demo.to_json()
+    return demo.to_json(settings.kind)
 
 
 def save_demo_release(data_dir: Path, settings: Settings) -> None:
     path = data_dir / DEMO_RELEASE_FILE
     partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(settings.demo_release.to_json()), encoding="utf-8")
+    partial.write_text(json.dumps(settings.demo_release.to_json(settings.kind)), encoding="utf-8")
     partial.replace(path)  # a crash mid-write leaves the previous file, never half of one
 
 
@@ -161,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.allow_remote and not _is_loopback_host(args.host):
             raise StartupError(f"refusing to bind {args.host}: not loopback (use --allow-remote)")
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, args.kind)
         args.data_dir.mkdir(parents=True, exist_ok=True)
         token = control_token(args)
     except StartupError as exc:
@@ -192,7 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     shown = f"[{host}]" if ":" in host else host
     if settings.demo_release is not None:
         demo = settings.demo_release
-        log.info("demo release: area %s day %s opens at %s", demo.area, demo.day, demo.opens_at)
+        log.info(
+            "demo release (%s): area %s day %s opens at %s",
+            settings.kind,
+            demo.area,
+            demo.day,
+            demo.opens_at,
+        )
     print(f"democlub listening on http://{shown}:{port}", flush=True)  # noqa: T201 - the ready line
     stop.wait()
     log.info("stopping")

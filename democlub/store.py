@@ -1,9 +1,11 @@
-"""SQLite storage: sessions, reservations and the attempt log.
+"""SQLite storage: sessions, page tokens, reservations and the attempt log.
 
 One connection guarded by one lock. Serialising writes is the point: the
 order in which two racing requests reach ``add_reservation`` decides who gets
 the slot, exactly like a single database row lock on the real portal. A
-partial unique index backs the "one active reservation per slot" rule.
+partial unique index backs the "one active reservation per slot" rule. A
+session's page token (the grid's CSRF token) is one row per session: issuing
+a new one replaces the last, so only the most recent is accepted.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     member TEXT NOT NULL,
     w INTEGER NOT NULL,
     last_seen_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS page_tokens (
+    session TEXT PRIMARY KEY,
+    token TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS reservations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,8 +95,8 @@ class Store:
         """Forget every session, reservation and attempt (used by reset)."""
         with self._lock:
             self._db.executescript(
-                "DELETE FROM sessions; DELETE FROM reservations; DELETE FROM attempts;"
-                "DELETE FROM sqlite_sequence;"
+                "DELETE FROM sessions; DELETE FROM page_tokens; DELETE FROM reservations;"
+                "DELETE FROM attempts; DELETE FROM sqlite_sequence;"
             )
 
     # --- sessions ---
@@ -125,6 +131,24 @@ class Store:
     def drop_session(self, token: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM sessions WHERE token = ?", (token,))
+            self._db.execute("DELETE FROM page_tokens WHERE session = ?", (token,))
+
+    def issue_page_token(self, session: str) -> str:
+        """A fresh page token for the session; every earlier one stops being accepted."""
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO page_tokens (session, token) VALUES (?, ?)",
+                (session, token),
+            )
+        return token
+
+    def page_token_matches(self, session: str, given: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT token FROM page_tokens WHERE session = ?", (session,)
+            ).fetchone()
+        return row is not None and secrets.compare_digest(row["token"].encode(), given.encode())
 
     # --- reservations ---
 

@@ -6,6 +6,8 @@ SIGTERM and waits (then kills). Use it as a context manager::
 
     with start_portal(tmp_path, demo=True) as portal:
         portal.control.state()
+
+``kind="grid"`` starts the grid portal instead of the condo's.
 """
 
 from __future__ import annotations
@@ -64,16 +66,17 @@ class RunningPortal:
 def start_portal(
     data_dir: Path,
     *,
+    kind: str = "condo",
     demo: bool = False,
     config: dict[str, Any] | None = None,
     extra_args: tuple[str, ...] = (),
     ready_timeout: float = 20.0,
 ) -> RunningPortal:
-    """Run democlub in ``data_dir`` (stderr goes to ``data_dir/democlub.log``)."""
+    """Run democlub of ``kind`` in ``data_dir`` (stderr goes to ``data_dir/democlub.log``)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
-    args = [sys.executable, "-m", "democlub", "--host", "127.0.0.1", "--port", "0"]
+    args = [sys.executable, "-m", "democlub", "--kind", kind, "--host", "127.0.0.1", "--port", "0"]
     # "=": a token may start with "-", which argparse would take for an option.
     args += ["--data-dir", str(data_dir), f"--control-token={token}", *extra_args]
     if config is not None:

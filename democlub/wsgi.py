@@ -12,6 +12,7 @@ MAX_BODY = 1_000_000
 
 _REASONS = {
     200: "OK",
+    204: "No Content",
     302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
