@@ -7,6 +7,9 @@
 - ``democlub_browser`` (function): a headless Chromium WebDriver, always quit.
 - ``web_member`` (function): a factory of cookie-keeping HTTP members that
   walk the web flow without a browser.
+- ``gridclub_server`` (session) and ``gridclub`` (function): the same for the
+  grid kind (``python -m democlub --kind grid --demo``), reset per test.
+- ``grid_member`` (function): a factory of logged-in ``GridMember`` objects.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from http.cookiejar import CookieJar
 import pytest
 
 from democlub.testing import RunningPortal, start_portal
+from tests.democlub.grid_member import GridMember
 
 DEMO_MEMBER, DEMO_PASSWORD = "101", "cancha-demo-101"
+GRID_MEMBER, GRID_PASSWORD = "alex", "grid-demo-alex"
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +44,34 @@ def democlub_server(tmp_path_factory) -> RunningPortal:
 def democlub(democlub_server) -> RunningPortal:
     democlub_server.control.reset()
     return democlub_server
+
+
+@pytest.fixture(scope="session")
+def gridclub_server(tmp_path_factory) -> RunningPortal:
+    portal = start_portal(tmp_path_factory.mktemp("gridclub"), kind="grid", demo=True)
+    try:
+        yield portal
+    finally:
+        portal.stop()
+
+
+@pytest.fixture
+def gridclub(gridclub_server) -> RunningPortal:
+    gridclub_server.control.reset()
+    return gridclub_server
+
+
+@pytest.fixture
+def grid_member(gridclub):
+    """``grid_member(username="alex", password=...)`` -> a logged-in ``GridMember``."""
+
+    def make(username: str = GRID_MEMBER, password: str = GRID_PASSWORD, login: bool = True):
+        person = GridMember(gridclub.url, username, password)
+        if login:
+            person.login()
+        return person
+
+    return make
 
 
 @pytest.fixture

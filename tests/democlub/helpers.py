@@ -21,3 +21,14 @@ def club_midnight(day: dt.date) -> dt.datetime:
 def fixed_release(day: dt.date, days_ahead: int) -> dt.datetime:
     """When a fixed-daily-opening rule at midnight opens ``day``."""
     return club_midnight(day - dt.timedelta(days=days_ahead))
+
+
+# --- the grid kind (America/New_York, slots by seconds since midnight) ---
+
+GRID_CLUB = ZoneInfo("America/New_York")
+SEVEN_AM, EIGHT_AM = 7 * 3600, 8 * 3600
+
+
+def grid_at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
+    """An instant of the grid club's day, in its zone."""
+    return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=GRID_CLUB)
