@@ -160,3 +160,9 @@ def test_a_bad_config_file_for_the_grid_exits_with_one_line(tmp_path):
         f"democlub: bad config {config}: areas[0].slots.end: "
         "must be a time of day like 00:00 or 07:30:00"
     ]
+
+
+def test_the_condo_names_its_kind_too(democlub):
+    state = democlub.control.state()
+    assert state["kind"] == "condo"
+    assert state["demo_release"]["slot"] == "De 07:00 AM a 08:00 AM"
