@@ -2,9 +2,10 @@
 
 Everything comes from the same environment variables the settings read
 (``TENNISBOOK_SITE_URL``, ``DYNAMODB_ENDPOINT_URL``, ``REDIS_URL``,
-``DEMOCLUB_URL``, ``TENNISBOOK_VAR_DIR``, ``AWS_REGION``), with the same
-defaults (``tennisbook.settings.defaults``), so a port is changed in one
-place and the site, the supervisor and the Procfile's commands agree on it.
+``DEMOCLUB_URL``, ``DEMOCLUB_KIND``, ``TENNISBOOK_VAR_DIR``,
+``AWS_REGION``), with the same defaults (``tennisbook.settings.defaults``),
+so a port (or the demo portal's kind) is changed in one place and the site,
+the supervisor and the Procfile's commands agree on it.
 The command line flags (``--web-port`` ...) rewrite those URLs; the tests use
 them to run a whole stack on free ports beside a developer's own.
 """
@@ -60,6 +61,8 @@ class StackConfig:
     democlub: Endpoint
     redis_url: str | None  # REDIS_URL as given, if any
     region: str
+    # Which demo portal runs (DEMOCLUB_KIND): condo or grid.
+    democlub_kind: str = defaults.DEMOCLUB_KIND
     # Children restarted when they die instead of stopping everything
     # (TENNISBOOK_DEVSTACK_RESTART=worker,redis), after this many seconds: the
     # fault tests kill a worker or Redis and watch the site recover.
@@ -96,6 +99,12 @@ class StackConfig:
             dynamodb = Endpoint(f"http://127.0.0.1:{emulator_port}", "DYNAMODB_ENDPOINT_URL")
         if democlub_port:
             democlub = democlub.with_port(democlub_port)
+        kind = (env.get("DEMOCLUB_KIND") or defaults.DEMOCLUB_KIND).strip().lower()
+        if kind not in defaults.DEMOCLUB_KINDS:
+            raise ConfigError(
+                f"DEMOCLUB_KIND={env.get('DEMOCLUB_KIND')!r} is not one of: "
+                f"{', '.join(defaults.DEMOCLUB_KINDS)} (the demo portal to start)"
+            )
         if not site.local:
             raise ConfigError(
                 f"TENNISBOOK_SITE_URL={site.url} is not a loopback address; "
@@ -109,6 +118,7 @@ class StackConfig:
             democlub=democlub,
             redis_url=env.get("REDIS_URL") or None,
             region=env.get("AWS_REGION") or "us-east-1",
+            democlub_kind=kind,
             restart=frozenset(
                 name.strip()
                 for name in env.get("TENNISBOOK_DEVSTACK_RESTART", "").split(",")

@@ -3,7 +3,9 @@
 Every child (web, workers, beat, the setup steps, the demo portal) gets the
 same variables, so they all talk to the same Redis, emulator and portal;
 ``stack.env`` lets a developer's shell join them. ``WEB_PORT`` and
-``DEMOCLUB_PORT`` are the ports of those URLs, for the Procfile's commands.
+``DEMOCLUB_PORT`` are the ports of those URLs, for the Procfile's commands;
+``DEMOCLUB_KIND`` is always set, so the portal, the setup steps and the
+site agree on which demo portal runs.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ STACK_ENV_KEYS = (
     "AWS_DEFAULT_REGION",
     "REDIS_URL",
     "DEMOCLUB_URL",
+    "DEMOCLUB_KIND",
 )
 
 
@@ -48,6 +51,7 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
         TENNISBOOK_SITE_URL=cfg.site.url,
         REDIS_URL=redis_url,
         DEMOCLUB_URL=cfg.democlub.url,
+        DEMOCLUB_KIND=cfg.democlub_kind,
         WEB_PORT=str(cfg.site.port),
         DEMOCLUB_PORT=str(cfg.democlub.port),
         AWS_REGION=cfg.region,

@@ -272,7 +272,7 @@ class Supervisor:
         rows = [
             ("admin", f"{site}/admin/"),
             ("API docs", f"{site}/api/docs/"),
-            ("demo club", f"{self.cfg.democlub.url.rstrip('/')}/"),
+            ("demo club", f"{self.cfg.democlub.url.rstrip('/')}/  ({self.cfg.democlub_kind})"),
         ]
         rows += [(f"{role} login", f"{user} / {password}") for role, user, password in DEMO_LOGINS]
         env_file = display_path(self.stack_env_path)

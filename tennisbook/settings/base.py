@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- The club portal ---------------------------------------------------------
 DEMOCLUB_URL = env_url("DEMOCLUB_URL", defaults.DEMOCLUB_URL)
+# The demo portal's kind (`python -m democlub --kind`): the defaults of the
+# courts, release rules and portal profile, and the demo member's portal
+# account, follow it (configs/demo_portals.py).
+DEMOCLUB_KIND = env_choice("DEMOCLUB_KIND", defaults.DEMOCLUB_KINDS, defaults.DEMOCLUB_KIND)
 
 # --- REST API ----------------------------------------------------------------
 # DRF throttles every endpoint; the auth endpoints also have request rate

@@ -40,6 +40,27 @@ def test_every_command_of_the_procfile_expands_with_the_stack_environment(stack_
     assert democlub[democlub.index("--port") + 1] == "18100"
     assert democlub[democlub.index("--data-dir") + 1] == str(tmp_path / "my var" / "democlub")
     assert "--demo" in democlub
+    assert democlub[democlub.index("--kind") + 1] == "condo"
+
+
+def test_the_demo_portal_runs_the_kind_democlub_kind_names(tmp_path):
+    config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path), "DEMOCLUB_KIND": "grid"})
+    env = environment.child_env(config, "redis://127.0.0.1:6399/0")
+
+    democlub = procfile.load()["democlub"].argv(env)
+
+    assert democlub[democlub.index("--kind") + 1] == "grid"
+    assert env["DEMOCLUB_KIND"] == "grid"  # the setup steps and the site see it too
+
+
+def test_a_shell_that_joins_the_stack_gets_its_demo_portal_kind(tmp_path):
+    config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path), "DEMOCLUB_KIND": "grid"})
+    env = environment.child_env(config, "redis://127.0.0.1:6399/0")
+    path = tmp_path / "stack.env"
+
+    environment.write_stack_env(path, env, with_emulator=True)
+
+    assert "DEMOCLUB_KIND=grid" in path.read_text().splitlines()
 
 
 def test_the_booking_queue_has_a_worker_of_its_own(stack_commands):

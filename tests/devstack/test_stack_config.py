@@ -16,6 +16,7 @@ def test_the_defaults_are_the_documented_ports(tmp_path):
     assert config.run_emulator is True
     assert config.redis_url is None
     assert config.var_dir == tmp_path.resolve()
+    assert config.democlub_kind == "condo"
 
 
 def test_flags_override_the_urls_and_the_var_dir(tmp_path):
@@ -54,3 +55,13 @@ def test_the_var_dir_defaults_to_var_in_the_checkout():
     config = StackConfig.from_env({})
 
     assert config.var_dir == (Path(__file__).resolve().parents[2] / "var")
+
+
+def test_the_demo_portal_kind_comes_from_democlub_kind():
+    assert StackConfig.from_env({"DEMOCLUB_KIND": "grid"}).democlub_kind == "grid"
+    assert StackConfig.from_env({"DEMOCLUB_KIND": ""}).democlub_kind == "condo"
+
+
+def test_an_unknown_demo_portal_kind_is_refused_with_the_variable_and_the_choices():
+    with pytest.raises(ConfigError, match=r"DEMOCLUB_KIND='square' is not one of: condo, grid"):
+        StackConfig.from_env({"DEMOCLUB_KIND": "square"})

@@ -61,6 +61,31 @@ def test_the_process_refuses_to_start_with_a_malformed_variable():
     assert "REDIS_URL='http://nope' is not a URL of the form redis://" in result.stderr
 
 
+@pytest.mark.parametrize("kind", ["square", ""])
+def test_the_process_refuses_to_start_with_an_unknown_demo_portal_kind(kind):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DYNAMODB"))
+    } | {"DJANGO_SETTINGS_MODULE": "tennisbook.settings.local", "DEMOCLUB_KIND": kind}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"DEMOCLUB_KIND={kind!r} is not one of: condo, grid." in result.stderr
+
+
+def test_the_demo_portal_kinds_are_the_ones_democlub_runs(settings):
+    from democlub.settings import KINDS
+    from tennisbook.settings import defaults
+
+    assert defaults.DEMOCLUB_KINDS == KINDS
+    assert settings.DEMOCLUB_KIND == defaults.DEMOCLUB_KIND == "condo"
+
+
 # --- base.py defines each setting once, in its section -------------------------
 
 
