@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-window", type=float, default=5.0, help="seconds")
     args = parser.parse_args(argv)
     from booker.engine import BookingEngine, Credentials, EngineSettings, Plan
+    from booker.profiles import adapter_for
     from booker.results import Choice
 
     try:
@@ -259,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         run_id=f"tennis-{datetime.now(UTC):%Y%m%dT%H%M%S}",
     )  # fmt: skip
     engine = BookingEngine(profile, EngineSettings(evidence_dir=args.evidence_dir))
-    print(f"tennis.py: {config.slot.label} on court {config.court}, {config.day} at "
+    label = adapter_for(profile).slot_label(config.slot)
+    print(f"tennis.py: {label} ({config.slot.start:%H:%M}-{config.slot.end:%H:%M}) on court "
+          f"{config.court}, {config.day} at "
           f"{profile['name']} ({profile['base_url']}); release {release_at.isoformat()} "
           f"({config.source})")  # fmt: skip
     result = engine.book(Credentials(config.username, config.password), plan, release_at)

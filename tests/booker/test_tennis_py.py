@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,31 @@ def test_tennis_py_books_on_the_demo_portal_from_a_env_alone(democlub, demo_day,
     assert "booked" in done.stdout
     booked = democlub.control.reservations(member="101")
     assert [(r["portal_day"], r["slot"]) for r in booked] == [(portal_day, SLOT_7.label)]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["--profile", "PORTAL_PROFILE"])
+def test_tennis_py_books_and_verifies_on_the_grid_portal_from_a_env_alone(gridclub, tmp_path, how):
+    release = gridclub.control.state()["demo_release"]
+    day = date.fromisoformat(release["day"])
+    gridclub.control.patch_config(latency_ms=30, latency_jitter_ms=50)  # slow pages
+    gridclub.control.set_clock(offset_ms=-2_345.0)
+    opens = open_soon(gridclub, day, 6.0, area=1)
+    env_text = (
+        f"USERNAME=alex\nPASSWORD=grid-demo-alex\nCOURT=1\nDATE={day.isoformat()}\n"
+        f"TIME_SLOT=8:00 AM\nPORTAL_URL={gridclub.url}\n"
+    )
+    args = ["--at", opens.isoformat(), "--retry-window", "2"]
+    if how == "--profile":
+        args += ["--profile", "gridclub"]
+    else:
+        env_text += "PORTAL_PROFILE=gridclub\n"
+    done = run_tennis(tmp_path, env_text, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tennis.py: booked: Booked and confirmed in your reservation list." in done.stdout
+    assert "8:00 AM (08:00-09:00) on court 1" in done.stdout
+    booked = gridclub.control.reservations(member="alex")
+    assert [(r["day"], r["slot"]) for r in booked] == [(day.isoformat(), "8:00 AM")]
+    first = gridclub.control.attempts()[0]
+    assert first["outcome"] == "success"
+    assert first["ms_after_release"] >= 0  # never before the release on the portal's clock
