@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from tennisbook.dynamo import Conflict, DataError, NotFound, Unavailable
 from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
 
-from . import system_keys
+from . import demo_portals, system_keys
 from .crypto import acting_as
 from .dynamo import NotificationSettings, SystemConfigItem, UserConfig
 from .repositories import SystemConfigRepository, UserConfigRepository
@@ -94,6 +95,36 @@ def ensure_system_defaults(*, actor: str = "system") -> list[str]:
             set_system_value(key, spec.default(), actor=actor)
             created.append(key)
     return created
+
+
+def adopt_demo_portal_defaults(
+    kind: str | None = None, *, actor: str = "system"
+) -> tuple[list[str], list[str]]:
+    """Give the demo-portal keys still holding another kind's defaults this kind's.
+
+    For a deployment that ran with one ``DEMOCLUB_KIND`` and restarts with
+    the other on the same data: a stored ``courts``, ``release_rules`` or
+    ``portal_profile`` that is exactly another demo portal's default becomes
+    the default of ``kind`` (``DEMOCLUB_KIND`` when None). Any other value
+    is someone's edit (or an older version's default) and is kept. Returns
+    the keys switched and the keys kept although they differ from this
+    kind's default. Idempotent. A key never stored is left to
+    ``ensure_system_defaults``.
+    """
+    kind = kind or settings.DEMOCLUB_KIND
+    wanted = system_keys.demo_defaults(kind)
+    others = [system_keys.demo_defaults(k) for k in demo_portals.DEMO_PORTALS if k != kind]
+    switched, kept = [], []
+    for key, value in wanted.items():
+        item = system_configs.find(key)
+        if item is None or item.config_value == value:
+            continue
+        if any(item.config_value == defaults[key] for defaults in others):
+            set_system_value(key, value, actor=actor)
+            switched.append(key)
+        else:
+            kept.append(key)
+    return switched, kept
 
 
 def get_courts() -> list[dict]:

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.conf import settings
 
-from booker.profiles import default_profile, validate_profile
+from booker.profiles import builtin_profile, validate_profile
 from booker.profiles.release_rules import default_release_rules, validate_release_rules
-from tennisbook.values import InvalidValue, TimeSlot, clean_text, hourly_slots, parse_court_id
+from tennisbook.values import InvalidValue, TimeSlot, clean_text, parse_court_id
+
+from .demo_portals import demo_portal
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,8 @@ def _only_keys(value: dict, allowed: set[str], path: str) -> None:
 
 
 def default_courts() -> list[dict]:
-    slots = [slot.label for slot in hourly_slots()]
-    return [
-        {"id": 5, "name": "Cancha de Tenis 1", "slots": slots},
-        {"id": 7, "name": "Cancha de Tenis 2", "slots": slots},
-    ]
+    """The demo portal's courts (``DEMOCLUB_KIND``)."""
+    return demo_portal().court_list()
 
 
 def validate_courts(value: Any) -> list[dict]:
@@ -141,10 +140,34 @@ def validate_feature_flags(value: Any) -> dict:
 
 # --- release rules and the portal profile: their format is the booking engine's -----
 
+# The keys whose defaults are the demo portal's, so they follow DEMOCLUB_KIND.
+DEMO_PORTAL_KEYS = ("courts", "release_rules", "portal_profile")
+
+
+def demo_defaults(kind: str | None = None) -> dict[str, Any]:
+    """The defaults of ``DEMO_PORTAL_KEYS`` for the demo portal of ``kind``.
+
+    ``kind`` defaults to ``DEMOCLUB_KIND``. The profile is the portal's
+    built-in one pointed at ``DEMOCLUB_URL``, and the club's release rules
+    are that profile's own.
+    """
+    portal = demo_portal(kind)
+    profile = builtin_profile(portal.profile, settings.DEMOCLUB_URL)
+    return {
+        "courts": portal.court_list(),
+        "release_rules": profile.get("release_rules") or default_release_rules(),
+        "portal_profile": profile,
+    }
+
+
+def default_club_release_rules() -> dict:
+    """The demo portal's release rules (the condo's are those of PORTAL.md's club)."""
+    return demo_defaults()["release_rules"]
+
 
 def default_portal_profile() -> dict:
     """The demo portal's profile, pointed at the portal this deployment uses."""
-    return default_profile(settings.DEMOCLUB_URL)
+    return demo_defaults()["portal_profile"]
 
 
 def validate_portal_profile(value: Any) -> dict:
@@ -160,7 +183,7 @@ KEYS: dict[str, SystemKey] = {
         SystemKey(
             "release_rules",
             "When each court's slots open for booking, in the club's time zone.",
-            default_release_rules,
+            default_club_release_rules,
             validate_release_rules,
             True,
         ),
