@@ -1,5 +1,6 @@
 """A canary portal password never reaches any log output, whatever path wrote it."""
 
+import dataclasses
 import logging
 from io import StringIO
 
@@ -8,6 +9,7 @@ from django.core.management import call_command
 
 from configs import services
 from configs.crypto import acting_as
+from configs.demo_portals import DEMO_PORTALS
 
 CANARY = "CANARY-pw-7f3a9c"
 
@@ -16,7 +18,8 @@ CANARY = "CANARY-pw-7f3a9c"
 @pytest.mark.usefixtures("dynamo")
 def test_the_canary_never_appears_in_logs_or_output(caplog, capsys, monkeypatch, django_user_model):
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr("bookings.management.commands.seed_demo.DEMO_PORTAL_PASSWORD", CANARY)
+    canary_portal = dataclasses.replace(DEMO_PORTALS["condo"], password=CANARY)
+    monkeypatch.setitem(DEMO_PORTALS, "condo", canary_portal)
     out = StringIO()
     call_command("seed_demo", stdout=out, stderr=out)
     member = django_user_model.objects.get(username="member")

@@ -1,9 +1,11 @@
 """Book the demo portal's demo release for the demo member (``make run``).
 
-The demo portal (``democlub --demo``) opens one date a few minutes after it
-starts. This command asks it which (control API), and gives the demo member
-a request for that date and slot firing at that instant, so a newcomer sees
-a booking happen: pending, processing, completed and verified.
+The demo portal (``democlub --demo``, of either kind) opens one date a few
+minutes after it starts. This command asks it which (control API), and gives
+the demo member a request for that date and slot firing at that instant, so
+a newcomer sees a booking happen: pending, processing, completed and
+verified. The portal names the slot its own way (the grid: ``8:00 AM``); the
+portal profile's adapter reads it into the site's canonical label.
 
 Idempotent, and it keeps both sides agreeing across restarts of ``make
 run``, which runs it before any worker starts: the portal keeps its demo
@@ -25,11 +27,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from booker.profiles import adapter_for
 from bookings import services, workflow
 from bookings.choices import ACTIVE_STATUSES, RequestStatus
 from bookings.dynamo import BookingRequest
 from bookings.errors import DuplicateRequest, Moot, SlotClaimed
 from bookings.lifecycle import Actor
+from configs import services as config_services
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
@@ -67,6 +71,17 @@ def demo_state() -> dict:
         ) from None
 
 
+def slot_label(portal_slot: str) -> str:
+    """The site's label of a slot as the portal names it, read by the portal profile."""
+    profile = config_services.get_system_value("portal_profile")
+    try:
+        return adapter_for(profile).parse_slot(portal_slot, "demo_release.slot").label
+    except InvalidValue as exc:
+        raise CommandError(
+            f"The demo portal's slot does not fit the portal profile {profile.get('name')!r}: {exc}"
+        ) from None
+
+
 def demo_requests(user_id: str) -> list[BookingRequest]:
     """The member's active requests that this command created."""
     return [
@@ -80,24 +95,28 @@ class Command(BaseCommand):
     help = "Give the demo member a request for the demo portal's demo release."
 
     def handle(self, *args, **options):
-        release = demo_state().get("demo_release")
+        state = demo_state()
+        kind = state.get("kind", "condo")
+        if kind != settings.DEMOCLUB_KIND:
+            raise CommandError(
+                f"The demo portal at {settings.DEMOCLUB_URL} is the {kind} kind, but "
+                f"DEMOCLUB_KIND={settings.DEMOCLUB_KIND}: set DEMOCLUB_KIND={kind}, or start "
+                f"that kind of portal."
+            )
+        release = state.get("demo_release")
         if not release:
             raise CommandError("The demo portal has no demo release (start it with --demo).")
         member = get_user_model().objects.filter(username=DEMO_MEMBER[0]).first()
         if member is None:
             raise CommandError("No demo member: run `python manage.py seed_demo` first.")
         opens_at = datetime.fromisoformat(release["opens_at"])
-        wanted = (int(release["area"]), release["day"], release["slot"])
+        slot = slot_label(release["slot"])
+        wanted = (int(release["area"]), release["day"], slot)
         try:
             if self._reconcile(str(member.pk), wanted, opens_at):
                 return
             request = workflow.create(
-                str(member.pk),
-                release["area"],
-                release["day"],
-                release["slot"],
-                by=BY,
-                release_at=opens_at,
+                str(member.pk), release["area"], release["day"], slot, by=BY, release_at=opens_at
             )
         except (DuplicateRequest, SlotClaimed) as exc:
             # Not ours (ours were reconciled above): the member's own, or another's.
@@ -108,7 +127,7 @@ class Command(BaseCommand):
         except (DataError, InvalidValue) as exc:
             raise CommandError(f"Could not create the demo booking: {exc}") from None
         self.stdout.write(
-            f"Demo booking: {release['area_name']} on {release['day']}, {release['slot']}, "
+            f"Demo booking: {release['area_name']} on {release['day']}, {slot}, "
             f"fires at {opens_at.isoformat(timespec='seconds')} "
             f"(request {request.request_id}); watch it at /api/bookings as {member.username}."
         )

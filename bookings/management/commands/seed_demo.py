@@ -1,7 +1,13 @@
 """Seed a demo club: settings, an operator, a member with a config, requests.
 
 Idempotent: what exists is left as it is, so it is safe at every start of
-`make run`. The demo member's portal account matches the demo portal's.
+`make run`. The settings' defaults and the demo member's portal account
+are those of the demo portal ``DEMOCLUB_KIND`` names (configs/demo_portals.py).
+Restarted with the other kind on the same data, it switches what is still
+the other portal's demo data: the settings that are exactly its defaults,
+the member's account if it is its demo account, and its sample request (one
+for a court or slot this club no longer has is cancelled and a new one made).
+Anything else was edited and is kept, with a warning line.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -12,16 +18,18 @@ from django.db import transaction
 
 from bookings import services as booking_services
 from bookings import workflow
+from bookings.choices import ACTIVE_STATUSES
+from bookings.errors import DuplicateRequest, QuotaReached, SlotClaimed
+from bookings.lifecycle import Actor
 from configs import services as config_services
 from configs.crypto import CryptoError, acting_as
+from configs.demo_portals import DEMO_PORTALS, DemoPortal, demo_portal
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
 DEMO_OPERATOR = ("operator", "operator@tennisbook.test", "tennisbook-operator")
 DEMO_MEMBER = ("member", "member@tennisbook.test", "tennisbook-member")
-# The demo portal (democlub --demo) knows this member with this password.
-DEMO_PORTAL_USERNAME = "101"
-DEMO_PORTAL_PASSWORD = "cancha-demo-101"  # noqa: S105 - a demo account on a demo portal
+BY = "seed_demo"  # the history's first actor marks the sample requests
 
 
 class Command(BaseCommand):
@@ -29,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            self._seed()
+            self._seed(demo_portal())
         except DataError as exc:
             raise CommandError(f"{exc} Run `python manage.py create_tables` first?") from None
         except CryptoError as exc:
@@ -37,39 +45,92 @@ class Command(BaseCommand):
         except InvalidValue as exc:
             raise CommandError(f"Demo data is invalid: {exc}") from None
 
-    def _seed(self) -> None:
-        created = config_services.ensure_system_defaults(actor="seed_demo")
+    def _seed(self, portal: DemoPortal) -> None:
+        created = config_services.ensure_system_defaults(actor=BY)
         self.stdout.write(f"System settings: {', '.join(created) or 'already set'}")
+        switched, kept = config_services.adopt_demo_portal_defaults(portal.kind, actor=BY)
+        if switched:
+            self.stdout.write(
+                f"System settings switched to the {portal.kind} demo portal's: "
+                + ", ".join(switched)
+            )
+        for key in kept:
+            self._warn(
+                f"system setting {key} is not the {portal.kind} demo portal's default "
+                "(edited, or an older version's); kept as it is"
+            )
         operator = self._user(*DEMO_OPERATOR, staff=True)
         member = self._user(*DEMO_MEMBER, staff=False)
-        if config_services.find_user_config(str(member.pk)) is None:
-            with acting_as("seed_demo", "demo member's portal account"):
-                config_services.save_user_config(
-                    str(member.pk),
-                    portal_username=DEMO_PORTAL_USERNAME,
-                    portal_password=DEMO_PORTAL_PASSWORD,
-                    preferred_court=5,
-                    preferred_slots=["De 07:00 AM a 08:00 AM", "De 08:00 AM a 09:00 AM"],
-                )
-            self.stdout.write(f"Portal config for {member.username}: created")
-        if not booking_services.list_requests(str(member.pk)):
-            day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
-            # Not 07:00 on court 5: the demo portal releases that slot nine days
-            # ahead (demo_release), so from tomorrow on the two would collide.
-            workflow.create(
-                str(member.pk),
-                5,
-                day,
-                "De 08:00 AM a 09:00 AM",
-                [{"court_id": 7, "time_slot": "De 08:00 AM a 09:00 AM"}],
-                by="seed_demo",
-            )
-            self.stdout.write(f"Sample request for {member.username} on {day}: created")
+        self._portal_account(str(member.pk), member.username, portal)
+        self._sample_request(str(member.pk), member.username, portal)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ready: operator {operator.username}, member {member.username}."
+                f"Demo ready: operator {operator.username}, member {member.username} "
+                f"(portal account {portal.member} on the {portal.kind} demo portal)."
             )
         )
+
+    def _warn(self, text: str) -> None:
+        self.stdout.write(self.style.WARNING(f"WARNING: {text}"))
+
+    def _portal_account(self, user_id: str, username: str, portal: DemoPortal) -> None:
+        """The demo portal's account for the demo member, unless someone set another."""
+        config = config_services.find_user_config(user_id)
+        if config is not None and config.portal_username == portal.member:
+            return
+        if config is not None and not is_a_demo_account(config):
+            self._warn(
+                f"the portal account of {username} is not a demo portal's demo account "
+                f"(edited); kept as it is, so it may not log in to the {portal.kind} demo portal"
+            )
+            return
+        with acting_as(BY, "demo member's portal account"):
+            config_services.save_user_config(
+                user_id,
+                portal_username=portal.member,
+                portal_password=portal.password,
+                preferred_court=portal.preferred_court,
+                preferred_slots=list(portal.preferred_slots),
+            )
+        done = "created" if config is None else f"switched to {portal.member} ({portal.kind})"
+        self.stdout.write(f"Portal config for {username}: {done}")
+
+    def _sample_request(self, user_id: str, username: str, portal: DemoPortal) -> None:
+        """A sample request on the first run, and again after a switch of demo portal."""
+        offered = {court["id"]: court["slots"] for court in config_services.get_courts()}
+        stale = [
+            r
+            for r in booking_services.list_requests(user_id)
+            if r.status in ACTIVE_STATUSES
+            and r.history
+            and r.history[0].actor == BY
+            and r.time_slot not in offered.get(r.court_id, ())
+        ]
+        for request in stale:
+            workflow.cancel(
+                request,
+                actor=Actor.OPERATOR,
+                by=BY,
+                message="cancelled: the club's courts changed (another demo portal)",
+            )
+            self.stdout.write(f"Sample request for {request.date}: cancelled (not on these courts)")
+        if not stale and booking_services.list_requests(user_id):
+            return
+        court, slot, alternative = portal.sample
+        day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+        try:
+            workflow.create(
+                user_id,
+                court,
+                day,
+                slot,
+                [{"court_id": alternative, "time_slot": slot}],
+                by=BY,
+            )
+        except (DuplicateRequest, QuotaReached, SlotClaimed) as exc:
+            self.stdout.write(f"Sample request for {username}: not made ({exc}).")
+            return
+        self.stdout.write(f"Sample request for {username} on {day}: created")
 
     def _user(self, username: str, email: str, password: str, *, staff: bool):
         User = get_user_model()
@@ -81,3 +142,15 @@ class Command(BaseCommand):
                 user.save()
                 self.stdout.write(f"User {username}: created")
         return user
+
+
+def is_a_demo_account(config) -> bool:
+    """Whether a member's portal config is still one demo portal's demo account as seeded.
+
+    Judged on what needs no decryption: username, preferred court and slots.
+    """
+    return any(
+        (config.portal_username, config.preferred_court, list(config.preferred_slots))
+        == (portal.member, portal.preferred_court, list(portal.preferred_slots))
+        for portal in DEMO_PORTALS.values()
+    )
