@@ -1,6 +1,8 @@
 # One command per habit. `make run` and `make test` work on a fresh
 # Debian/Ubuntu machine: they create .venv, install the pinned requirements
 # when they changed, and apt-get Chromium + chromedriver when missing.
+# A variable given on the command line reaches the commands' environment like
+# an exported one: `make run DEMOCLUB_KIND=grid` = `DEMOCLUB_KIND=grid make run`.
 
 PYTHON ?= python3
 VENV   ?= .venv
