@@ -105,15 +105,20 @@ def _alternatives(raw: str, court: int, parse_slot) -> tuple[tuple[int, TimeSlot
     return tuple(out)
 
 
-def profile_from(values: dict[str, str], source: str | None = None) -> dict:
+def profile_from(
+    values: dict[str, str], source: str | None = None, env_dir: Path | None = None
+) -> dict:
     """The portal profile: ``source`` (``--profile``), else ``PORTAL_PROFILE``, else the
-    demo club's; pointed at ``PORTAL_URL`` when the ``.env`` gives one."""
-    from booker.profiles import load_profile
+    demo club's; pointed at ``PORTAL_URL`` when the ``.env`` gives one. A relative
+    ``PORTAL_PROFILE`` path is read beside the ``.env`` (``env_dir``)."""
+    from booker.profiles import BUILT_IN, load_profile
 
     url = values.get("PORTAL_URL") or None
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f".env: PORTAL_URL: expected an http(s) URL, got {url!r}")
-    chosen = source or values.get("PORTAL_PROFILE") or DEFAULT_PROFILE
+    chosen = given = source or values.get("PORTAL_PROFILE") or DEFAULT_PROFILE
+    if not source and env_dir and chosen not in BUILT_IN and not Path(chosen).is_absolute():
+        chosen = str(env_dir / chosen)
     where = (
         "--profile" if source else ".env: PORTAL_PROFILE" if values.get("PORTAL_PROFILE") else ""
     )
@@ -122,7 +127,7 @@ def profile_from(values: dict[str, str], source: str | None = None) -> dict:
     except InvalidValue as exc:
         label = f"{where}: " if where else ""
         detail = exc.message if exc.field == "profile" else f"{exc.field}: {exc.message}"
-        raise ConfigError(f"{label}{chosen}: {detail}".rstrip(".")) from None
+        raise ConfigError(f"{label}{given}: {detail}".rstrip(".")) from None
 
 
 def config_from_env(values: dict[str, str], profile: dict | None = None) -> MemberConfig:
@@ -203,9 +208,10 @@ def load_config(
         username, password, court = stored
         merged = {"COURT": str(court) if court else "", **{k: v for k, v in values.items() if v}}
         merged.update(USERNAME=username, PASSWORD=password)
-        config = replace(config_from_env(merged, profile_from(merged, profile)), source="dynamodb")
+        chosen = profile_from(merged, profile, env_path.parent)
+        config = replace(config_from_env(merged, chosen), source="dynamodb")
     else:
-        config = config_from_env(values, profile_from(values, profile))
+        config = config_from_env(values, profile_from(values, profile, env_path.parent))
     _cache[key] = (time.monotonic(), config)
     return config
 

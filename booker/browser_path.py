@@ -37,8 +37,9 @@ class BrowserPath:
     def warm(self) -> None:
         if self.session.browser is None:
             return  # relaunched only if the HTTP paths fail: no browser is idle meanwhile
-        first = next(iter(self.session.schedule_ids))
-        if self.fresh and first.court == self.session.form_court:
+        ids = self.session.schedule_ids
+        first = next((c for c in self.session.plan.choices if c in ids), None)
+        if first is not None and self.fresh and first.court == self.session.form_court:
             self.form.fill(self.session.schedule_ids[first], self.session.computed_fields(first))
 
     def arm(self, choice: Choice) -> None:
@@ -47,9 +48,11 @@ class BrowserPath:
         if session.browser is None:
             session.ensure_browser()
             self.fresh = False
-        if not self.fresh or choice.court != session.form_court:
+        # After an HTTP submit the form on screen may hold a token the portal has
+        # since replaced: open it again rather than submit a stale page.
+        if not self.fresh or session.http_submitted or choice.court != session.form_court:
             session.open_form(choice.court)
-            self.fresh = True
+            self.fresh, session.http_submitted = True, False
 
     def send(self, choice: Choice) -> Reply:
         session = self.session

@@ -205,7 +205,10 @@ class HttpClock:
         static: bool = False,
     ):
         self.target = Target.of(base_url)
-        self.request = build_request(self.target, method, path)
+        # A cache in front of a static file would answer with a stored Date.
+        self.request = build_request(
+            self.target, method, path, headers={"Cache-Control": "no-cache"}
+        )
         self.timeout = timeout
         self.static = static
         self.connects: list[int] = []
@@ -224,8 +227,8 @@ class HttpClock:
         except TransportError:
             return None
         date = response.header("date")
-        if not date:
-            return None
+        if not date or response.header("age").strip() not in ("", "0"):
+            return None  # no Date, or a cached answer whose Date is the cache's past
         try:
             second = int(parsedate_to_datetime(date).timestamp())
         except (TypeError, ValueError):

@@ -52,6 +52,7 @@ class PortalSession:
         self.notes: list[str] = []
         self.form_court: int | None = None
         self.released = False  # release_browser() was called: HTTP first, browser on demand
+        self.http_submitted = False  # an HTTP path submitted since the form was last opened
         self._door_listing = True  # False once the door's reservation list failed
         self._closed = False
 
@@ -217,7 +218,10 @@ class PortalSession:
                 snapshot = ReservationForm(self.browser.driver, engine.profile).snapshot()
             self.area_names[court] = captured.get("area_name", "")
             options = {normalize(label): value for label, value in snapshot["options"]}
-            cookies = self.browser.driver.get_cookies() if replay else []
+            if replay is not None:
+                # Every form rendered may issue a new token and cookie: the newest win,
+                # whether or not this court offers a wanted slot.
+                replay.refresh(self.browser.driver.get_cookies(), self.page_tokens())
             for choice in plan.choices:
                 if choice.court != court:
                     continue
@@ -228,10 +232,7 @@ class PortalSession:
                 self.schedule_ids[choice] = web_id
                 if replay is not None:
                     try:
-                        replay.prepare(
-                            choice, snapshot, web_id, cookies,
-                            self.computed_fields(choice), self.page_tokens(),
-                        )  # fmt: skip
+                        replay.prepare(choice, snapshot, web_id, None, self.computed_fields(choice))
                     except Unavailable as exc:
                         self.notes.append(f"replay: {exc}")
                         replay = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import select
+import selectors
 import socket
 import ssl
 import time
@@ -26,7 +26,27 @@ MAX_BODY = 2_000_000
 
 
 class TransportError(Exception):
-    """The connection failed or the answer was not HTTP."""
+    """The connection failed or the answer was not HTTP.
+
+    ``answered``: some of the answer had arrived (the server had the request
+    and may have acted on it), as opposed to nothing at all.
+    """
+
+    def __init__(self, message: str, *, answered: bool = False):
+        super().__init__(message)
+        self.answered = answered
+
+
+class _Answer(http.client.HTTPResponse):
+    """``HTTPResponse`` that skips every interim 1xx answer (103 Early Hints...), not only 100."""
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            while self.fp.readline(65537) not in (b"\r\n", b"\n", b""):
+                pass  # the interim answer's headers
 
 
 @dataclass
@@ -50,6 +70,13 @@ class Response:
 
     def header(self, name: str) -> str:
         return self.headers.get(name, "") or ""
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the ``Content-Type`` header names, if it names one."""
+        if isinstance(self.headers, Message):
+            return self.headers.get_content_charset()
+        return None
 
     def header_all(self, name: str) -> list[str]:
         if isinstance(self.headers, Message):
@@ -111,13 +138,24 @@ class Connection:
         self.target = target
         self.timeout = timeout
         self.method = "GET"
-        started = time.perf_counter_ns()
+        self._got_bytes = False
         try:
-            raw = socket.create_connection((target.host, target.port), timeout=timeout)
+            family, kind, proto, _, address = socket.getaddrinfo(
+                target.host, target.port, type=socket.SOCK_STREAM
+            )[0]
+            raw = socket.socket(family, kind, proto)
         except OSError as exc:
             raise TransportError(f"cannot connect to {target.host}:{target.port}: {exc}") from exc
+        raw.settimeout(timeout)
+        started = time.perf_counter_ns()
+        try:
+            raw.connect(address)
+        except OSError as exc:
+            raw.close()
+            raise TransportError(f"cannot connect to {target.host}:{target.port}: {exc}") from exc
         # One round trip (SYN, SYN-ACK): the network's share of any exchange, never the
-        # server's work. A proxy that answers the SYN itself makes it shorter, never longer.
+        # server's work (the name lookup is left out). A proxy that answers the SYN
+        # itself makes it shorter, never longer.
         self.connect_ns = time.perf_counter_ns() - started
         try:
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -146,12 +184,14 @@ class Connection:
         try:
             return self._read(sent_ns)
         except ssl.SSLError as exc:
-            raise TransportError(f"TLS error while reading the answer: {exc}") from exc
+            message = f"TLS error while reading the answer: {exc}"
+            raise TransportError(message, answered=self._got_bytes) from exc
         except TimeoutError:
-            raise TransportError(f"no answer within {self.timeout:g} s") from None
+            message = f"no answer within {self.timeout:g} s"
+            raise TransportError(message, answered=self._got_bytes) from None
         except (OSError, ValueError, http.client.HTTPException) as exc:
-            what = type(exc).__name__
-            raise TransportError(f"bad or no answer ({what}: {exc})") from exc
+            message = f"bad or no answer ({type(exc).__name__}: {exc})"
+            raise TransportError(message, answered=self._got_bytes) from exc
         finally:
             self.close()
 
@@ -159,14 +199,24 @@ class Connection:
         return self.read(self.send(request))
 
     def _read(self, sent_ns: int) -> Response:
-        # The first byte's arrival, before the parser buffers anything.
-        readable, _, _ = select.select([self.sock], [], [], self.timeout)
-        if not readable:
-            raise TimeoutError
+        # The first byte's arrival, before the parser buffers anything (poll, not
+        # select: a busy worker's descriptors may be numbered past 1024).
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(self.sock, selectors.EVENT_READ)
+            if not waiting.select(self.timeout):
+                raise TimeoutError
         first = time.time_ns()
-        answer = http.client.HTTPResponse(self.sock, method=self.method)
+        answer = _Answer(self.sock, method=self.method)
         try:
+            if isinstance(self.sock, ssl.SSLSocket):
+                self._got_bytes = True  # a TLS record arrived (TLS sockets cannot peek)
+            else:  # end of stream or a reset at once: the server dropped the request unread
+                self._got_bytes = bool(self.sock.recv(1, socket.MSG_PEEK))
             answer.begin()
+            self._got_bytes = True
+            length = answer.length
+            if length is not None and length > MAX_BODY:
+                raise ValueError(f"answer of {length} bytes, more than {MAX_BODY}")
             body = answer.read(MAX_BODY + 1)
             if answer.length:  # Content-Length promised more than arrived before the close
                 raise http.client.IncompleteRead(body, answer.length)

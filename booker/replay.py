@@ -18,7 +18,9 @@ answer a booking with a redirect to the day's grid and a confirmation.
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
+import contextlib
+import time
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from .htmltext import attribute, parse
@@ -27,6 +29,8 @@ from .results import ReplyKind
 from .submit import Reply, Unavailable, WarmPool, classify_html, exchange, is_login_redirect
 
 MAX_REDIRECTS = 3
+# Redirects that ask the client to repeat the POST: never repeated, the booking may be made.
+_REPEAT_POST = (307, 308)
 
 
 class ReplayPath:
@@ -48,15 +52,16 @@ class ReplayPath:
         key: object,
         snapshot: dict,
         schedule_id: str,
-        cookies: list[dict],
+        cookies: list[dict] | None,
         computed: dict[str, str] | None = None,
         tokens: dict[str, str] | None = None,
     ) -> None:
         """The POST for one choice, from a form snapshot (``ReservationForm.snapshot``).
 
-        ``computed``: the choice's template fields; ``tokens``: the page-sourced
-        fields as the live page shows them now. The latest cookies and tokens
-        serve every choice (the portal honours only its newest token).
+        ``computed``: the choice's template fields. ``cookies`` and ``tokens``
+        (the browser's cookies, the page-sourced fields as the live page shows
+        them), when given, replace what ``refresh`` last gave: the latest
+        serve every choice (a portal may honour only its newest token).
         """
         action = urlsplit(snapshot["action"])
         if action.netloc and action.netloc != self.target.host_header:
@@ -69,6 +74,12 @@ class ReplayPath:
         fields[snapshot["schedule_name"]] = schedule_id
         path = action.path + (f"?{action.query}" if action.query else "")
         self.forms[key] = (path, fields)
+        if cookies is not None:
+            self.refresh(cookies, tokens)
+        self._built.clear()
+
+    def refresh(self, cookies: list[dict], tokens: dict[str, str] | None = None) -> None:
+        """The browser's cookies and the live page's tokens, after each page it opened."""
         self.jar = cookie_jar(cookies, self.target.host)
         self.tokens.update(tokens or {})
         self._built.clear()
@@ -108,62 +119,96 @@ class ReplayPath:
 
     def send(self, key: object) -> Reply:
         response = exchange(self.pool, self.request_for(key))
-        self.learn(response)
+        if self.learn(response) and response.status in (403, 419):
+            # A refused token (the page's token had moved on): nothing was booked, and
+            # the refusal carries the fresh one. Once, at once, before a re-login.
+            response = exchange(self.pool, self.request_for(key))
+            self.learn(response)
         if not 300 <= response.status < 400 or is_login_redirect(response, self.profile):
             return classify_html(response, self.profile)
-        return self._followed(response)
+        if response.status in _REPEAT_POST:
+            where = response.header("location")
+            message = f"HTTP {response.status} to {where}: the POST was not repeated"
+            return Reply(ReplyKind.UNKNOWN, message, response.sent_ns, response.received_ns,
+                         response.status, response.text)  # fmt: skip
+        return self._followed(response, self.forms[key][0])
 
-    def _followed(self, first: Response) -> Reply:
-        """Follow a redirect that is not to the login page; classify where it ends."""
-        current = first
-        try:
-            for _ in range(MAX_REDIRECTS):
-                location = urljoin(self.profile["base_url"] + "/", current.header("location"))
-                if urlsplit(location).netloc != self.target.host_header:
-                    break
-                target = urlsplit(location)
-                path = target.path + (f"?{target.query}" if target.query else "")
-                raw = build_request(self.target, "GET", path, cookies=self.jar)
-                current = request(self.target, raw)
-                self.learn(current)
-                if not 300 <= current.status < 400 or is_login_redirect(current, self.profile):
-                    break
-        except TransportError as exc:
-            where = first.header("location")
-            message = f"redirected to {where}; that page could not be read ({exc})"
-            return Reply(ReplyKind.UNKNOWN, message, first.sent_ns, first.received_ns, first.status)
+    def _followed(self, first: Response, posted_to: str) -> Reply:
+        """Follow a redirect that is not to the login page; classify where it ends.
+
+        The first answer already decided the booking; what follows only tells
+        which way. So a later hop that fails, leaves the portal, or lands on
+        the login page (a lost cookie) says nothing: ``unknown``, which the
+        engine checks against the member's list, never "session expired".
+        """
+        current, here = first, urljoin(self.profile["base_url"] + "/", posted_to)
+
+        def unsure(why: str) -> Reply:
+            message = f"redirected to {first.header('location')}; {why}"
+            return Reply(ReplyKind.UNKNOWN, message, first.sent_ns, first.received_ns,
+                         first.status, current.text)  # fmt: skip
+
+        for _ in range(MAX_REDIRECTS):
+            here = urljoin(here, current.header("location"))
+            target = urlsplit(here)
+            if not self._same_origin(target):
+                return unsure(f"it leaves the portal ({target.netloc}): not followed")
+            path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+            try:
+                current = request(self.target, build_request(self.target, "GET", path,
+                                                             cookies=self.jar))  # fmt: skip
+            except TransportError as exc:
+                return unsure(f"that page could not be read ({exc})")
+            self.learn(current)
+            if not 300 <= current.status < 400:
+                break
+            if is_login_redirect(current, self.profile):
+                return unsure("then to the login page (the session's cookie was lost?)")
+        else:
+            return unsure(f"more than {MAX_REDIRECTS} redirects: not followed further")
         reply = classify_html(current, self.profile)
+        if reply.outcome == ReplyKind.SESSION_EXPIRED:
+            return unsure(f"the page it leads to says: {reply.message}")
         # Timed and numbered as the submit itself: its round trip is what was measured.
         reply.sent_ns, reply.received_ns, reply.status = (
-            first.sent_ns,
-            first.received_ns,
-            first.status,
-        )
+            first.sent_ns, first.received_ns, first.status,
+        )  # fmt: skip
         return reply
 
-    def learn(self, response: Response) -> None:
-        """Keep the cookies the portal set and the fresh tokens its page shows."""
+    def _same_origin(self, url) -> bool:
+        if url.scheme and url.scheme != self.target.scheme:
+            return False
+        if not url.hostname:
+            return True
+        default = 443 if self.target.scheme == "https" else 80
+        return (url.hostname.lower(), url.port or default) == (
+            self.target.host.lower(), self.target.port,
+        )  # fmt: skip
+
+    def learn(self, response: Response) -> bool:
+        """Keep the cookies the portal set and the fresh tokens its page shows.
+
+        Returns whether anything the request is built from changed.
+        """
         changed = False
         for header in response.header_all("set-cookie"):
-            try:
-                cookie = SimpleCookie(header)
-            except CookieError:
+            cookie = parse_set_cookie(header)
+            if cookie is None:
                 continue
-            for name, morsel in cookie.items():
-                expired = morsel["max-age"] == "0"
-                if expired and name in self.jar:
-                    del self.jar[name]
-                    changed = True
-                elif not expired and self.jar.get(name) != morsel.value:
-                    self.jar[name] = morsel.value
-                    changed = True
+            name, value, deleted = cookie
+            if deleted and name in self.jar:
+                del self.jar[name]
+                changed = True
+            elif not deleted and self.jar.get(name) != value:
+                self.jar[name] = value
+                changed = True
         pages = [
             (name, spec)
             for name, spec in self.profile["form"]["computed"].items()
             if isinstance(spec, dict) and spec["from"] == "page"
         ]
         if pages and "html" in response.header("content-type").lower():
-            document = parse(response.body)
+            document = parse(response.body, response.charset)
             for name, spec in pages:
                 value = attribute(document, spec["css"], spec["attribute"])
                 if value is not None and self.tokens.get(name) != value:
@@ -171,9 +216,35 @@ class ReplayPath:
                     changed = True
         if changed:
             self._built.clear()
+        return changed
 
     def close(self) -> None:
         self.pool.close()
+
+
+def parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
+    """(name, value, deleted) of one ``Set-Cookie`` header (RFC 6265, 5.2), or None.
+
+    Attributes are read only to see a deletion (``Max-Age`` of 0 or less, or
+    ``Expires`` in the past); any other attribute, known or not, is ignored.
+    """
+    pair, _, attributes = header.partition(";")
+    name, sep, value = pair.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        return None
+    deleted = False
+    for attribute_text in attributes.split(";"):
+        key, _, raw = attribute_text.partition("=")
+        key, raw = key.strip().lower(), raw.strip()
+        if key == "max-age" and raw.lstrip("-").isdigit():
+            deleted = int(raw) <= 0
+        elif key == "expires" and not any(
+            a.strip().lower().startswith("max-age") for a in attributes.split(";")
+        ):
+            with contextlib.suppress(TypeError, ValueError):
+                deleted = parsedate_to_datetime(raw).timestamp() < time.time()
+    return name, value, deleted
 
 
 def cookie_jar(cookies: list[dict], host: str) -> dict[str, str]:

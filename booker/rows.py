@@ -23,13 +23,20 @@ def _clean(text: object) -> str:
 
 
 def read_day(text: str, formats: list[str]) -> str | None:
-    """``text`` as an ISO date, if one of ``formats`` reads it."""
+    """``text`` as an ISO date, if one of ``formats`` reads it.
+
+    A format without a year (lists often leave it out) gives ``--MM-DD``,
+    ISO 8601's date without a year, which ``verify`` compares by month and day.
+    """
     for fmt in [*formats, "%Y-%m-%d"]:
         try:
             # Only the calendar date is kept: no instant, so no time zone.
-            return datetime.strptime(text, fmt).date().isoformat()  # noqa: DTZ007
+            found = datetime.strptime(text, fmt).date()  # noqa: DTZ007
         except ValueError:
             continue
+        if "%Y" in fmt or "%y" in fmt:
+            return found.isoformat()
+        return f"--{found.month:02d}-{found.day:02d}"
     return None
 
 

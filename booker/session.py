@@ -26,7 +26,7 @@ from datetime import datetime
 from selenium.common.exceptions import WebDriverException
 
 from .browser_path import BrowserPath
-from .pages import PageError
+from .pages import LoginFailed, PageError
 from .portal_session import PortalSession
 from .rawhttp import TransportError
 from .results import REASONS, AttemptRecord, BookingResult, Choice, Outcome, ReplyKind
@@ -50,7 +50,7 @@ FINAL = {
 UNCERTAIN = {ReplyKind.SERVER_ERROR, ReplyKind.TRANSPORT_ERROR, ReplyKind.UNKNOWN}
 # A portal may list a booking a moment after it said yes.
 VERIFY_PAUSES_S = (0.0, 0.5, 1.5)
-ENGINE_FAILURES = (PageError, WebDriverException, TransportError, OSError)
+ENGINE_FAILURES = (PageError, LoginFailed, WebDriverException, TransportError, OSError)
 # Final failures not checked against the list after uncertain submits: the
 # worker that took the lease over checks it itself, and an unverified
 # success has just been looked for.
@@ -171,6 +171,8 @@ class BookingSession(PortalSession):
             except TransportError as exc:
                 now = time.time_ns()
                 reply = Reply(ReplyKind.TRANSPORT_ERROR, str(exc), now, now)
+            finally:
+                self.http_submitted = self.http_submitted or path.name != "browser"
             failed = reply.outcome == ReplyKind.TRANSPORT_ERROR
             failures[path.name] = failures.get(path.name, 0) + 1 if failed else 0
             if reply.outcome in UNCERTAIN and choice not in self.uncertain:
@@ -239,8 +241,12 @@ class BookingSession(PortalSession):
         )
 
     def _verify(self, choice: Choice, result: BookingResult) -> None:
-        with self.watch.step("verify"):
-            found = self._look_up([choice], VERIFY_PAUSES_S)
+        try:
+            with self.watch.step("verify"):
+                found = self._look_up([choice], VERIFY_PAUSES_S)
+        except ENGINE_FAILURES as exc:
+            self.notes.append(f"the reservation list could not be read to verify: {exc}")
+            found = None
         if found:
             self._booked(result, found)
         else:
@@ -266,10 +272,21 @@ class BookingSession(PortalSession):
         return True
 
     def _look_up(self, choices: list[Choice], pauses) -> tuple[Choice, dict] | None:
-        """The first of ``choices`` the member's list holds, re-reading it after each pause."""
-        for pause in pauses:
+        """The first of ``choices`` the member's list holds, re-reading it after each pause.
+
+        A read that fails (the list's page erred, its script never finished)
+        counts as "not there yet" while pauses remain; the last one's error
+        goes up (a reconcile reports it; a verification says ``unverified``).
+        """
+        for number, pause in enumerate(pauses, 1):
             time.sleep(pause)
-            rows = self.reservation_rows()
+            try:
+                rows = self.reservation_rows()
+            except ENGINE_FAILURES as exc:
+                if number == len(pauses):
+                    raise
+                self.notes.append(f"reservation list read {number} failed: {exc}")
+                continue
             for choice in choices:
                 found = find_booking(self.engine, self.plan, rows, self.area_names, only=choice)
                 if found:

@@ -70,18 +70,20 @@ class WarmPool:
 def exchange(pool: WarmPool, raw: bytes) -> Response:
     """Send on a warm connection (one retry on a fresh one if it went stale).
 
-    Only a connection that was idle when used and failed at once counts as
-    stale (the server had closed it): a reply that timed out may have been
-    processed, and sending the booking again could book twice.
+    Only a connection that was idle when used, failed at once, and gave back
+    not one byte counts as stale (the server had closed it, the request was
+    never read). Any answer at all, even a broken one, means the server had
+    the request and may have booked: sending it again could book twice, so
+    the error goes up and the caller treats the submit as uncertain.
     """
     connection = pool.take()
     sent_ns = time.time_ns()
     try:
         return connection.exchange(raw)
-    except TransportError:
+    except TransportError as exc:
         idle = sent_ns - connection.opened_ns >= 1_000_000_000
         at_once = time.time_ns() - sent_ns < 300_000_000
-        if not (idle and at_once):
+        if exc.answered or not (idle and at_once):
             raise
         return Connection(pool.target, pool.timeout).exchange(raw)
 
@@ -105,7 +107,7 @@ def classify_html(response: Response, profile: dict) -> Reply:
     """
     body = response.text
     reply = profile["reply"]
-    document = parse(body)
+    document = parse(response.body, response.charset)
     locator = reply["message"]
     message = element_text(document, locator["css"], locator.get("index", 0)) or ""
     if 300 <= response.status < 400:

@@ -11,6 +11,8 @@ from .results import Choice, Plan
 def _same_day(text: str, wanted: str, plan: Plan) -> bool:
     if normalize(text) == normalize(wanted) or text == plan.day.isoformat():
         return True
+    if text == f"--{plan.day.month:02d}-{plan.day.day:02d}":  # a list without years
+        return True
     parts = text.strip().split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         try:
@@ -41,7 +43,10 @@ def _same_court(row: dict, choice: Choice, area_name: str) -> bool:
         value = str(row.get(key) or "").strip()
         if value and value.isdigit() and int(value) != choice.court:
             return False
-        if value and not value.isdigit() and area_name and normalize(value) != normalize(area_name):
+        # A name is compared with the name the navigation captured; without one
+        # it cannot be told apart from another court's: no match (unverified
+        # rather than a wrong "booked").
+        if value and not value.isdigit() and normalize(value) != normalize(area_name or ""):
             return False
     # When both the list and the navigation name the court, they must agree.
     listed = row.get("area_name")

@@ -18,16 +18,13 @@ return {action: form.action, method: (form.method || 'post').toUpperCase(),
         schedule_name: select.name, fields: fields, options: options};
 """
 
-# Choose the slot as a member's click would (the page's own scripts hear the
-# change: one may derive an end time from it), then set the profile's fields
-# (a computed one the form lacks is added as a hidden input), then submit.
+# Choose the slot, set the profile's fields (a computed one the form lacks is
+# added as a hidden input), then submit. No change event is fired: a page
+# whose select submits or reloads on change would act before the instant;
+# what its script would derive (an end time) is a computed field instead.
 _CHOOSE_AND_SUBMIT_JS = """
 const form = document.querySelector(arguments[0]);
-const select = document.querySelector(arguments[1]);
-select.value = arguments[2];
-for (const kind of ['input', 'change']) {
-  select.dispatchEvent(new Event(kind, {bubbles: true}));
-}
+document.querySelector(arguments[1]).value = arguments[2];
 for (const [name, value] of Object.entries(arguments[3])) {
   let field = form.elements.namedItem(name);
   if (!field) {

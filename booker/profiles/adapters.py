@@ -69,13 +69,15 @@ class PortalAdapter:
         pieces = re.split(r"(\{start\}|\{end\})", spec["format"])
         pattern = "".join(
             "(?P<start>.+?)" if p == "{start}" else "(?P<end>.+?)" if p == "{end}"
-            else re.escape(normalize(p))
+            else re.escape(_fold(p))
             for p in pieces
         )  # fmt: skip
-        match = re.fullmatch(pattern, normalize(raw))
+        match = re.fullmatch(pattern, _fold(raw).strip())
         if not match:
             raise ValueError(raw)
-        times = {k: _strptime(v, spec["time_format"]) for k, v in match.groupdict().items() if v}
+        times = {
+            k: _strptime(v.strip(), spec["time_format"]) for k, v in match.groupdict().items() if v
+        }
         if "end" in times:
             return TimeSlot(times["start"], times["end"])
         return times["start"]
@@ -120,8 +122,10 @@ def resolve_adapter(name: str, field: str = "portal_profile.adapter") -> type[Po
     module_name, _, class_name = name.replace(":", ".").rpartition(".")
     try:
         found = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
-        raise InvalidValue(field, f"cannot import {name!r} ({exc}).") from None
+    except Exception as exc:  # any failure of the named module's import is the profile's
+        raise InvalidValue(
+            field, f"cannot import {name!r} ({type(exc).__name__}: {exc})."
+        ) from None
     if not (isinstance(found, type) and issubclass(found, PortalAdapter)):
         raise InvalidValue(field, f"{name!r} is not a PortalAdapter subclass.")
     return found
@@ -129,6 +133,11 @@ def resolve_adapter(name: str, field: str = "portal_profile.adapter") -> type[Po
 
 def adapter_for(profile: dict) -> PortalAdapter:
     return resolve_adapter(profile.get("adapter", "default"))(profile)
+
+
+def _fold(text: str) -> str:
+    """``normalize`` without trimming: the spaces around a label's pieces matter."""
+    return re.sub(r"\s+", " ", normalize(f"x{text}x"))[1:-1]
 
 
 def _clock_range(raw: str):

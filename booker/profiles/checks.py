@@ -65,6 +65,10 @@ def template(value: Any, path: str, available: tuple[str, ...], *, empty: bool =
     if unknown:
         known = ", ".join(available) or "none (this text is used as it is)"
         raise InvalidValue(path, f"unknown placeholder {{{unknown[0]}}}; available: {known}.")
+    try:  # the engine fills every template with text: a format spec must suit text
+        result.format(**dict.fromkeys(available, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise InvalidValue(path, f"cannot be filled with text values ({exc}).") from None
     return result
 
 

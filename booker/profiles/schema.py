@@ -308,7 +308,7 @@ def validate_profile(value: Any, path: str = ROOT) -> dict:
     day_format = text(value.get("day_format", "{year}-{month:02d}-{day:02d}"), f"{path}.day_format")
     try:
         day_format.format(year=2026, month=1, day=2)
-    except (KeyError, ValueError, IndexError) as exc:
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as exc:
         raise InvalidValue(
             f"{path}.day_format", f"use {{year}}, {{month}} and {{day}} only ({exc})."
         ) from None

@@ -73,6 +73,16 @@ def test_the_democlub_profile_is_the_valid_default_and_canonical():
             "portal_profile.form.computed._token.from",
         ),
         (lambda p: p.update(clock={"method": "POST"}), "portal_profile.clock.method"),
+        (
+            lambda p: p["form"].update(computed={"end_time": "{end_seconds:05d}"}),
+            "portal_profile.form.computed.end_time",
+        ),
+        (lambda p: p.update(day_format="{year.nope}-{month}"), "portal_profile.day_format"),
+        (lambda p: p["slot_label"].update(format="{start!x}"), "portal_profile.slot_label.format"),
+        (
+            lambda p: p["reply"]["message"].update(css="li:contains('x')"),
+            "portal_profile.reply.message.css",
+        ),
         (lambda p: p.update(slot_minutes=0), "portal_profile.slot_minutes"),
         (
             lambda p: p["reservations"].update(url="/list?who={member}"),

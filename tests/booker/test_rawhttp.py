@@ -126,3 +126,58 @@ def test_a_connection_times_its_tcp_connect():
         conn.close()
     finally:
         server.close()
+
+
+def test_interim_answers_are_skipped_to_the_final_one():
+    answer = _answer(
+        b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 302 Found\r\nLocation: /day\r\nContent-Length: 0\r\n\r\n"
+    )
+    assert (answer.status, answer.header("location")) == (302, "/day")
+
+
+class CountingServer:
+    """Counts the requests it reads; answers each with ``reply`` then closes."""
+
+    def __init__(self, reply: bytes):
+        self.reply, self.requests = reply, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.listener.settimeout(3)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                peer, _ = self.listener.accept()
+            except OSError:
+                return
+            with peer:
+                peer.settimeout(2)
+                try:
+                    if peer.recv(65536):
+                        self.requests += 1
+                        peer.sendall(self.reply)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+        self._thread.join(timeout=5)
+
+
+def test_a_broken_answer_is_never_sent_again_even_on_an_idle_connection(monkeypatch):
+    from booker.submit import WarmPool, exchange
+
+    server = CountingServer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+    try:
+        pool = WarmPool(Target("http", "127.0.0.1", server.port, "x"), size=1)
+        pool.warm()
+        pool._ready[0].opened_ns -= 5_000_000_000  # idle for 5 s: the stale-socket case
+        with pytest.raises(TransportError) as caught:
+            exchange(pool, b"POST /book HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        assert caught.value.answered
+        assert server.requests == 1  # the server may have booked: one POST only
+    finally:
+        server.close()

@@ -41,8 +41,8 @@ GOOD = "USERNAME=101\nPASSWORD=cancha-demo-101\nCOURT=5\nDATE=2026-12-03\n"
         ),
         (
             GOOD + "TIME_SLOT=07:00\nPORTAL_PROFILE=nowhere.json\n",
-            "tennis.py: .env: PORTAL_PROFILE: nowhere.json: cannot read nowhere.json (No such "
-            "file or directory); give a JSON file or one of: democlub, gridclub",
+            "tennis.py: .env: PORTAL_PROFILE: nowhere.json: cannot read {dir}/nowhere.json (No "
+            "such file or directory); give a JSON file or one of: democlub, gridclub",
         ),
         (
             GOOD + "TIME_SLOT=07:00\nPORTAL_PROFILE=profile.json\n",
@@ -62,7 +62,7 @@ def test_a_missing_or_malformed_key_gives_one_line_naming_it(tmp_path, env_text,
     (tmp_path / "profile.json").write_text(json.dumps(bad), encoding="utf-8")
     done = run_tennis(tmp_path, env_text)
     assert done.returncode == 2
-    assert done.stderr.strip() == line
+    assert done.stderr.strip() == line.replace("{dir}", str(tmp_path))
     assert done.stdout == ""
 
 
