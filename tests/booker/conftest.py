@@ -1,36 +1,39 @@
-"""Fixtures for the engine's tests: the democlub server (reused) and engine helpers."""
+"""Fixtures for the engine's tests: the demo portals (reused) and engine helpers.
+
+``portal`` is either demo portal, reset for the test (``live_portals.LivePortal``):
+parametrized over the condo and the grid, or given ``(kind, path)`` pairs by a
+test's ``parametrize(..., indirect=["portal"])`` (``live_portals.PORTAL_PATHS``).
+"""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from booker.engine import BookingEngine, Credentials, EngineSettings, Plan
-from booker.profiles import default_profile
+from booker.engine import Plan
 from booker.results import Choice
 from tennisbook.values import TimeSlot
 from tests.democlub import conftest as democlub_fixtures
-from tests.democlub.conftest import DEMO_MEMBER, DEMO_PASSWORD
+
+from .live_portals import KINDS, SLOT_7, SLOT_8, LivePortal, open_soon
 
 # The democlub fixtures, shared rather than copied (tests/conftest.py is not ours).
 democlub_server = democlub_fixtures.democlub_server
 democlub = democlub_fixtures.democlub
+gridclub_server = democlub_fixtures.gridclub_server
+gridclub = democlub_fixtures.gridclub
 
-SLOT_7 = TimeSlot.parse("De 07:00 AM a 08:00 AM")
-SLOT_8 = TimeSlot.parse("De 08:00 AM a 09:00 AM")
+# Helpers the other test modules import from here.
+__all__ = ["SLOT_7", "SLOT_8", "member_attempts", "open_soon", "plan_for"]
 
 
-@pytest.fixture
-def engine(democlub, tmp_path):
-    def make(**settings) -> BookingEngine:
-        settings.setdefault("evidence_dir", tmp_path / "evidence")
-        settings.setdefault("clock_target_ms", 8.0)
-        settings.setdefault("clock_probes_per_round", 8)
-        return BookingEngine(default_profile(democlub.url), EngineSettings(**settings))
-
-    return make
+@pytest.fixture(params=list(KINDS))
+def portal(request, tmp_path) -> LivePortal:
+    """A demo portal of the parametrized kind (``condo``, ``grid``), reset for the test."""
+    kind = request.param
+    running = request.getfixturevalue(KINDS[kind].server)
+    return LivePortal.of(kind, running, tmp_path / "evidence")
 
 
 @pytest.fixture
@@ -45,23 +48,5 @@ def plan_for(day: date, *choices: tuple[int, TimeSlot], **kwargs) -> Plan:
     return Plan(day, [Choice(court, slot) for court, slot in choices], **kwargs)
 
 
-def open_soon(portal, day: date, seconds: float = 2.0, area: int = 5) -> datetime:
-    """Make ``day`` open ``seconds`` from now on the portal's clock; that instant."""
-    portal_now = portal.control.clock()["portal_now_ns"] / 1e9
-    opens = datetime.fromtimestamp(int(portal_now + seconds) + 1, UTC)
-    portal.control.patch_config(
-        release_overrides=[{"area": area, "day": day.isoformat(), "opens_at": opens.isoformat()}]
-    )
-    return opens
-
-
 def member_attempts(portal) -> list[dict]:
     return [a for a in portal.control.attempts() if a["door"] != "competitor"]
-
-
-def credentials(password: str = DEMO_PASSWORD) -> Credentials:
-    return Credentials(DEMO_MEMBER, password)
-
-
-def wait_ms(ms: float) -> None:
-    time.sleep(ms / 1000)
