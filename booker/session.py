@@ -185,7 +185,18 @@ class BookingSession(PortalSession):
                 return
             if reply.outcome == ReplyKind.SLOT_TAKEN:
                 # Taken by our own earlier submit? Then moving on would book twice.
-                if choice in self.uncertain and self._reconcile(result, [choice], (0.0,)):
+                held = (
+                    self._reconcile(result, [choice], (0.0,)) if choice in self.uncertain else False
+                )
+                if held:
+                    return
+                if held is None:
+                    # No list to tell: the taker may be us, and an alternative one too many.
+                    result.outcome = Outcome.UNKNOWN
+                    self.notes.append(
+                        f"court {choice.court} {choice.slot.label} was taken after an uncertain "
+                        "submit and may be the member's own: no alternative tried"
+                    )
                     return
                 index += 1
                 continue
@@ -252,14 +263,18 @@ class BookingSession(PortalSession):
         else:
             result.outcome = Outcome.UNVERIFIED
 
-    def _reconcile(self, result: BookingResult, choices: list[Choice], pauses) -> bool:
-        """After uncertain submits: is one of ``choices`` in the member's list? Then booked."""
+    def _reconcile(self, result: BookingResult, choices: list[Choice], pauses) -> bool | None:
+        """After uncertain submits: is one of ``choices`` in the member's list? Then booked.
+
+        True: found (``result`` says booked); False: not there; None: the list
+        could not be read, so nobody knows.
+        """
         try:
             with self.watch.step("reconcile"):
                 found = self._look_up(choices, pauses)
         except ENGINE_FAILURES as exc:
             self.notes.append(f"reservation list not read after an uncertain submit: {exc}")
-            return False
+            return None
         if found is None:
             return False
         choice, last = found[0], result.attempts[-1].outcome if result.attempts else "none"

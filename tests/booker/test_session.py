@@ -15,6 +15,7 @@ import pytest
 
 from booker.clock import ClockEstimate
 from booker.engine import BookingEngine, Credentials, EngineSettings
+from booker.pages import PageError
 from booker.profiles import default_profile
 from booker.rawhttp import TransportError
 from booker.results import REASONS, Outcome
@@ -213,6 +214,35 @@ def test_an_uncertain_submit_not_in_the_list_moves_on_to_the_alternative(fire):
     assert portal.events[:7] == ["arm:door", "send:door"] * 2 + ["list", "arm:door", "send:door"]
     assert [a.outcome for a in result.attempts] == ["server_error", "slot_taken", "success"]
     assert result.outcome == Outcome.UNVERIFIED  # the scripted portal books nothing
+
+
+def unreadable_list(monkeypatch) -> None:
+    """The member's list cannot be read (its page errs, its script never finishes)."""
+
+    def rows(session):
+        raise PageError("element not found: 'table#results[data-state=loaded]'")
+
+    monkeypatch.setattr(BookingSession, "reservation_rows", rows)
+
+
+def test_slot_taken_after_an_uncertain_submit_is_not_reported_when_the_list_is_unreadable(
+    fire, monkeypatch
+):
+    unreadable_list(monkeypatch)
+    result, portal, _paths = fire({"door": [booked_but_500, "slot_taken"]})
+    assert portal.rows  # the member holds it: "every slot was taken" would be false
+    assert result.outcome == Outcome.UNKNOWN, result.to_dict()
+    assert "may be the member's own" in result.detail
+
+
+def test_no_alternative_is_booked_on_top_when_the_list_is_unreadable(fire, monkeypatch):
+    unreadable_list(monkeypatch)
+    result, _portal, [door] = fire(
+        {"door": [booked_but_500, "slot_taken", "success"]}, choices=((5, SLOT_7), (5, SLOT_8))
+    )
+    assert [c.slot for c in door.sent] == [SLOT_7, SLOT_7]
+    assert result.outcome == Outcome.UNKNOWN, result.to_dict()
+    assert result.choice == {"court": 5, "slot": SLOT_7.label}
 
 
 def test_slot_taken_without_an_uncertain_submit_moves_on_without_reading_the_list(fire):
