@@ -50,7 +50,13 @@ FINAL = {
 UNCERTAIN = {ReplyKind.SERVER_ERROR, ReplyKind.TRANSPORT_ERROR, ReplyKind.UNKNOWN}
 # A portal may list a booking a moment after it said yes.
 VERIFY_PAUSES_S = (0.0, 0.5, 1.5)
+# A list read that failed is tried again this soon, this many times in a row at most.
+LIST_RETRY_S = 0.3
+MAX_LIST_FAILURES = 4
 ENGINE_FAILURES = (PageError, LoginFailed, WebDriverException, TransportError, OSError)
+# What getting a path ready may fail with, before anything is sent (a form page's
+# 500, a navigation that timed out): retried within the window like a 5xx.
+ARM_FAILURES = (PageError, WebDriverException, TransportError)
 # Final failures not checked against the list after uncertain submits: the
 # worker that took the lease over checks it itself, and an unverified
 # success has just been looked for.
@@ -158,7 +164,18 @@ class BookingSession(PortalSession):
             if path is None:
                 index += 1
                 continue
-            path.arm(choice)  # a browser fallback gets its form on screen first
+            try:
+                path.arm(choice)  # a browser fallback gets its form on screen first
+            except ARM_FAILURES as exc:
+                # Nothing was sent: the form's page failed (a 500, a page that never
+                # loaded). Try again while the window is open, gently.
+                self.notes.append(f"{path.name}: the form could not be opened ({exc})")
+                last = ReplyKind.SERVER_ERROR
+                if time.time_ns() >= deadline:
+                    break
+                retries += 1
+                time.sleep(min(submission["retry_interval_ms"] * 1.1**retries, MAX_PAUSE_MS) / 1000)
+                continue
             if not self._may_submit(may_submit, result):
                 return
             try:
@@ -289,19 +306,23 @@ class BookingSession(PortalSession):
     def _look_up(self, choices: list[Choice], pauses) -> tuple[Choice, dict] | None:
         """The first of ``choices`` the member's list holds, re-reading it after each pause.
 
-        A read that fails (the list's page erred, its script never finished)
-        counts as "not there yet" while pauses remain; the last one's error
-        goes up (a reconcile reports it; a verification says ``unverified``).
+        A read that fails (the list's page erred, its script gave up) is not
+        an empty list: it is read again after a short pause, up to
+        ``MAX_LIST_FAILURES`` times in all, and then the error goes up (a
+        reconcile reports it; a verification says ``unverified``).
         """
-        for number, pause in enumerate(pauses, 1):
-            time.sleep(pause)
+        failures, index = 0, 0
+        while index < len(pauses):
+            time.sleep(pauses[index] if failures == 0 else LIST_RETRY_S)
             try:
                 rows = self.reservation_rows()
             except ENGINE_FAILURES as exc:
-                if number == len(pauses):
+                failures += 1
+                if failures >= MAX_LIST_FAILURES:
                     raise
-                self.notes.append(f"reservation list read {number} failed: {exc}")
+                self.notes.append(f"reservation list read failed ({failures}): {exc}")
                 continue
+            failures, index = 0, index + 1
             for choice in choices:
                 found = find_booking(self.engine, self.plan, rows, self.area_names, only=choice)
                 if found:

@@ -17,12 +17,17 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.support.ui import Select
 
+from ..classify import classify
+from ..results import ReplyKind
+
 
 class PageError(Exception):
     """The page did not look as the profile says (missing element, timeout)."""
 
 
 POLL_S = 0.02
+ERROR_CHECK_S = 0.25  # how often a wait looks for the portal's error page
+_PAGE_TEXT_JS = "return document.body ? document.body.innerText.slice(0, 2000) : '';"
 
 
 class Page:
@@ -36,9 +41,15 @@ class Page:
         return urljoin(self.profile["base_url"] + "/", path.lstrip("/"))
 
     def find(self, locator: dict, *, visible: bool = False, timeout: float | None = None):
-        """The ``index``-th element matching ``css``, waiting until it exists."""
+        """The ``index``-th element matching ``css``, waiting until it exists.
+
+        While it waits, the page is checked a few times a second for the
+        portal's server-error text (``reply.patterns.server_error``): an error
+        page fails at once instead of after the whole timeout.
+        """
         deadline = time.monotonic() + (self.timeout_s if timeout is None else timeout)
         css, index = locator["css"], locator.get("index", 0)
+        next_check = time.monotonic() + ERROR_CHECK_S
         while True:
             try:
                 elements = self.driver.find_elements("css selector", css)
@@ -48,7 +59,23 @@ class Page:
                 pass
             if time.monotonic() > deadline:
                 raise PageError(f"element not found: {css!r} (index {index})")
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + ERROR_CHECK_S
+                self._fail_on_error_page(css)
             time.sleep(POLL_S)
+
+    def _fail_on_error_page(self, css: str) -> None:
+        patterns = self.profile.get("reply", {}).get("patterns", {})
+        if not patterns.get(ReplyKind.SERVER_ERROR):
+            return
+        try:
+            text = self.driver.execute_script(_PAGE_TEXT_JS)
+        except WebDriverException:
+            return  # mid-navigation: look again at the next check
+        if text and classify(text, {ReplyKind.SERVER_ERROR: patterns[ReplyKind.SERVER_ERROR]}) == (
+            ReplyKind.SERVER_ERROR
+        ):
+            raise PageError(f"the portal answered an error page instead of {css!r}: {text[:120]}")
 
     def exists(self, locator: dict) -> bool:
         elements = self.driver.find_elements("css selector", locator["css"])

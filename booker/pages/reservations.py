@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from ..rows import normalize_row
-from .base import POLL_S, Page
+from .base import POLL_S, Page, PageError
 
 _ROWS_JS = """
 const rows = Array.from(document.querySelectorAll(arguments[0]));
@@ -37,13 +37,24 @@ class ReservationList(Page):
         self.driver.switch_to.default_content()
         self.driver.get(self.url(spec["url"].format(**(context or {}))))
         if spec.get("ready"):
-            self.find(spec["ready"], timeout=spec["timeout_s"])
+            self._await_ready(spec)
         else:
             self.find({"css": "body"})
         cells = self._cells(spec)
         if spec.get("settle_ms"):
             cells = self._settled(spec, cells)
         return [normalize_row(row, spec) for row in cells]
+
+    def _await_ready(self, spec: dict) -> None:
+        """Until the ``ready`` marker shows; a ``failed`` marker (the script gave up) ends it."""
+        failed = spec.get("failed")
+        if failed is None:
+            self.find(spec["ready"], timeout=spec["timeout_s"])
+            return
+        either = {"css": f"{spec['ready']['css']}, {failed['css']}"}
+        self.find(either, timeout=spec["timeout_s"])
+        if self.exists(failed) and not self.exists(spec["ready"]):
+            raise PageError(f"the reservation list failed to load ({failed['css']!r} shown)")
 
     def _cells(self, spec: dict) -> list[dict]:
         return self.driver.execute_script(

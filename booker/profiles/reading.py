@@ -79,7 +79,7 @@ def validate_reservations(value: Any, path: str) -> dict:
         value,
         path,
         {"url", "row", "fields"},
-        {"id_attribute", "ready", "timeout_s", "settle_ms", "parse", "formats"},
+        {"id_attribute", "ready", "failed", "timeout_s", "settle_ms", "parse", "formats"},
     )
     fields = expect(value["fields"], dict, f"{path}.fields", "an object of name: CSS selector")
     if not 1 <= len(fields) <= 10:
@@ -117,8 +117,12 @@ def validate_reservations(value: Any, path: str) -> dict:
         "timeout_s": number(value.get("timeout_s", 10), f"{path}.timeout_s", 0.1, 60),
         "settle_ms": number(value.get("settle_ms", 0), f"{path}.settle_ms", 0, 5000),
     }
-    if value.get("ready") is not None:
-        out["ready"] = locator(value["ready"], f"{path}.ready")
+    out["failed"] = None
+    for name in ("ready", "failed"):
+        if value.get(name) is not None:
+            out[name] = locator(value[name], f"{path}.{name}")
+    if out["failed"] and not out["ready"]:
+        raise InvalidValue(f"{path}.failed", "needs 'ready': it is what the wait stops on.")
     return out
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 
 import pytest
 
 from booker.browser import BrowserSession, BrowserSettings
-from booker.pages import LoginPage, ReservationForm, ReservationList
+from booker.pages import LoginPage, Page, PageError, ReservationForm, ReservationList
 from booker.profiles import default_profile
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "democlub"
@@ -81,3 +82,23 @@ def test_the_login_page_locators_find_both_unnamed_inputs(browser, profile):
     assert user.get_attribute("type") == "text"
     assert password.get_attribute("type") == "password"
     assert page.find(profile["login"]["submit"]).text == "Ingresar"
+
+
+def test_a_wait_on_an_error_page_fails_at_once_not_after_the_timeout(browser, profile, tmp_path):
+    page = tmp_path / "500.html"
+    page.write_text(
+        "<html><body><h1>500</h1><p>Error interno del servidor.</p></body></html>",
+        encoding="utf-8",
+    )
+    browser.driver.switch_to.default_content()
+    browser.driver.get(page.as_uri())
+    started = time.monotonic()
+    with pytest.raises(PageError, match="error page instead of 'select#schedule'"):
+        Page(browser.driver, profile).find({"css": "select#schedule"}, timeout=15)
+    assert time.monotonic() - started < 5  # a few checks, not the 15 s timeout
+
+
+def test_a_wait_on_a_slow_but_healthy_page_still_waits_for_its_element(browser, profile):
+    open_fixture(browser, "login.html")
+    with pytest.raises(PageError, match="element not found"):
+        Page(browser.driver, profile).find({"css": "select#schedule"}, timeout=0.6)

@@ -49,6 +49,7 @@ class ScriptedPath:
         self.name, self.portal, self.script = name, portal, list(script)
         self.client = portal  # what the session lists reservations through
         self.sent: list = []
+        self.arm_failures = 0  # arm() raises this many times first (a form page's 500)
 
     def ready(self, choice) -> bool:
         return True
@@ -58,6 +59,9 @@ class ScriptedPath:
 
     def arm(self, choice) -> None:
         self.portal.events.append(f"arm:{self.name}")
+        if self.arm_failures:
+            self.arm_failures -= 1
+            raise PageError("the portal answered an error page instead of 'select#schedule'")
 
     def send(self, choice) -> Reply:
         self.portal.events.append(f"send:{self.name}")
@@ -84,13 +88,17 @@ def fire(tmp_path, monkeypatch):
     """
     monkeypatch.setattr("booker.session.VERIFY_PAUSES_S", (0.0, 0.01, 0.01))
 
-    def run(scripts: dict[str, list], choices=((5, SLOT_7),), may_submit=None, window=10.0):
+    def run(
+        scripts: dict[str, list], choices=((5, SLOT_7),), may_submit=None, window=10.0,
+        arm_failures=0,
+    ):  # fmt: skip
         settings = EngineSettings(evidence_dir=tmp_path, paths=tuple(scripts), warm_ahead_ms=0)
         engine = BookingEngine(default_profile("http://127.0.0.1:9"), settings)
         plan = plan_for(DAY, *choices, retry_window_s=window)
         session = BookingSession(engine, Credentials("101", "secret"), plan)
         portal = FakePortal()
         paths = [ScriptedPath(name, portal, script) for name, script in scripts.items()]
+        paths[0].arm_failures = arm_failures
         session.paths = paths
         session.schedule_ids = {choice: "1002" for choice in plan.choices}
         session.clock = ClockEstimate(offset_ns=0, uncertainty_ns=0, rtt_ns=0, probes=0)
@@ -252,3 +260,23 @@ def test_slot_taken_without_an_uncertain_submit_moves_on_without_reading_the_lis
     assert result.outcome == Outcome.SLOT_TAKEN
     assert len(door.sent) == 2
     assert "list" not in portal.events
+
+
+def _books(portal: FakePortal) -> str:
+    portal.book()
+    return "success"
+
+
+def test_a_form_page_that_fails_before_a_submit_is_retried_within_the_window(fire):
+    result, portal, (path,) = fire({"door": [_books]}, arm_failures=2)
+    assert result.outcome == Outcome.BOOKED, result.to_dict()
+    assert portal.events[:4] == ["arm:door", "arm:door", "arm:door", "send:door"]
+    assert len(path.sent) == 1
+    assert "the form could not be opened" in result.detail
+
+
+def test_a_form_page_that_keeps_failing_ends_as_a_portal_error_without_a_submit(fire):
+    result, _, (path,) = fire({"replay": []}, arm_failures=10**6, window=0.3)
+    assert result.outcome == Outcome.PORTAL_ERROR
+    assert path.sent == []
+    assert result.attempts == []
