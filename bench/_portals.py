@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 from booker.browser import BrowserSession, BrowserSettings
@@ -21,6 +20,7 @@ from booker.htmltext import attribute
 from booker.pages import LoginPage, ReservationForm
 from booker.profiles import adapter_for, builtin_profile
 from booker.rawhttp import Connection, Target, build_request, request
+from booker.replay import parse_set_cookie
 from booker.results import Choice
 from tennisbook.values import TimeSlot
 
@@ -165,7 +165,9 @@ class Bench:
             method = "POST" if form is not None else "GET"
             answer = request(target, build_request(target, method, path, form=form, cookies=jar))
             for header in answer.header_all("set-cookie"):
-                jar.update({k: m.value for k, m in SimpleCookie(header).items()})
+                cookie = parse_set_cookie(header)  # SimpleCookie drops unknown flags' headers
+                if cookie and not cookie[2]:
+                    jar[cookie[0]] = cookie[1]
             return answer
 
         token = attribute(get("/login").text, "input[name=csrf_token]", "value")

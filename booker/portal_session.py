@@ -23,6 +23,7 @@ from .classify import normalize
 from .evidence import keep_evidence
 from .http_door import DoorClient
 from .pages import LoginPage, ReservationForm, ReservationList
+from .profiles.reading import computed_by_source
 from .rawhttp import TransportError
 from .replay import ReplayPath
 from .results import Choice
@@ -174,21 +175,18 @@ class PortalSession:
     def computed_fields(self, choice: Choice) -> dict[str, str]:
         """The profile's computed template fields, filled for ``choice``."""
         context = self.submit_context(choice)
-        return {
-            name: spec.format(**context)
-            for name, spec in self.engine.profile["form"]["computed"].items()
-            if isinstance(spec, str)
-        }
+        templates = computed_by_source(self.engine.profile, "template")
+        return {name: spec.format(**context) for name, spec in templates.items()}
 
     def page_tokens(self) -> dict[str, str]:
         """The computed fields read from the live page (a per-page CSRF token)."""
         out = {}
-        for name, spec in self.engine.profile["form"]["computed"].items():
-            if isinstance(spec, dict) and spec["from"] == "page":
-                driver = self.browser.driver
-                value = driver.execute_script(_ATTRIBUTE_JS, spec["css"], spec["attribute"])
-                if value is not None:
-                    out[name] = value
+        for name, spec in computed_by_source(self.engine.profile, "page").items():
+            value = self.browser.driver.execute_script(
+                _ATTRIBUTE_JS, spec["css"], spec["attribute"]
+            )
+            if value is not None:
+                out[name] = value
         return out
 
     def list_context(self) -> dict[str, str]:

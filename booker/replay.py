@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from .htmltext import attribute, parse
+from .profiles.reading import computed_by_source
 from .rawhttp import Response, Target, TransportError, build_request, request
 from .results import ReplyKind
 from .submit import Reply, Unavailable, WarmPool, classify_html, exchange, is_login_redirect
@@ -43,6 +44,8 @@ class ReplayPath:
         self.forms: dict[object, tuple[str, dict[str, str]]] = {}
         self.jar: dict[str, str] = {}
         self.tokens: dict[str, str] = {}  # page-sourced computed fields, as last read
+        self.page_specs = computed_by_source(profile, "page")
+        self.cookie_specs = computed_by_source(profile, "cookie")
         self._built: dict[object, bytes] = {}
 
     # --- before the release --------------------------------------------------------
@@ -107,12 +110,10 @@ class ReplayPath:
         return built
 
     def _token_fields(self) -> dict[str, str]:
-        out = {}
-        for name, spec in self.profile["form"]["computed"].items():
-            if isinstance(spec, dict) and spec["from"] == "page" and name in self.tokens:
-                out[name] = self.tokens[name]
-            elif isinstance(spec, dict) and spec["from"] == "cookie" and spec["name"] in self.jar:
-                out[name] = self.jar[spec["name"]]
+        out = {name: self.tokens[name] for name in self.page_specs if name in self.tokens}
+        out.update(
+            {n: self.jar[s["name"]] for n, s in self.cookie_specs.items() if s["name"] in self.jar}
+        )
         return out
 
     # --- at the release ----------------------------------------------------------------
@@ -202,14 +203,9 @@ class ReplayPath:
             elif not deleted and self.jar.get(name) != value:
                 self.jar[name] = value
                 changed = True
-        pages = [
-            (name, spec)
-            for name, spec in self.profile["form"]["computed"].items()
-            if isinstance(spec, dict) and spec["from"] == "page"
-        ]
-        if pages and "html" in response.header("content-type").lower():
+        if self.page_specs and "html" in response.header("content-type").lower():
             document = parse(response.body, response.charset)
-            for name, spec in pages:
+            for name, spec in self.page_specs.items():
                 value = attribute(document, spec["css"], spec["attribute"])
                 if value is not None and self.tokens.get(name) != value:
                     self.tokens[name] = value

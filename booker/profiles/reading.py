@@ -169,6 +169,15 @@ def validate_clock(value: Any, path: str, login_url: str) -> dict:
     }
 
 
+def computed_by_source(profile: dict, source: str) -> dict[str, dict | str]:
+    """``form.computed`` entries of one kind: ``"template"``, ``"page"`` or ``"cookie"``."""
+    return {
+        name: spec
+        for name, spec in profile["form"]["computed"].items()
+        if (spec["from"] if isinstance(spec, dict) else "template") == source
+    }
+
+
 def slot_label_format(value: Any, path: str, available: tuple[str, ...]) -> str:
     """A slot label's format: ``{start}`` required, ``{end}`` optional."""
     fmt = template(value, path, available)

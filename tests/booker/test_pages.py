@@ -102,3 +102,24 @@ def test_a_wait_on_a_slow_but_healthy_page_still_waits_for_its_element(browser, 
     open_fixture(browser, "login.html")
     with pytest.raises(PageError, match="element not found"):
         Page(browser.driver, profile).find({"css": "select#schedule"}, timeout=0.6)
+
+
+def test_a_list_its_script_fills_late_is_read_once_the_row_count_settles(
+    browser, profile, tmp_path
+):
+    page = tmp_path / "late_list.html"
+    page.write_text(
+        "<html><body><table><tbody id='rows'></tbody></table><script>"
+        "setTimeout(() => { document.getElementById('rows').innerHTML = "
+        '\'<tr class="reservation" data-id="9"><td class="area">Cancha de Tenis 1</td>'
+        '<td class="day">2031-3-12</td><td class="schedule">De 07:00 AM a 08:00 AM</td>'
+        "</tr>'; }, 1000);</script></body></html>",
+        encoding="utf-8",
+    )
+    spec = profile["reservations"]
+    spec.update(url=f"/{page.name}", settle_ms=1500, timeout_s=6)
+    profile["base_url"] = tmp_path.as_uri()
+    rows = ReservationList(browser.driver, profile).rows()
+    assert [(r["id"], r["day"]) for r in rows] == [("9", "2031-03-12")]
+    spec["settle_ms"] = 0  # read at once: the script has not run yet
+    assert ReservationList(browser.driver, profile).rows() == []

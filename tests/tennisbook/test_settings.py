@@ -45,11 +45,12 @@ def test_helpers_accept_good_values(monkeypatch):
     assert env.env_int("TB_UNSET", 3) == 3
 
 
-def test_the_process_refuses_to_start_with_a_malformed_variable():
+def _manage_check(**variables: str) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a fresh process with the local settings and ``variables``."""
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DYNAMODB"))
-    } | {"DJANGO_SETTINGS_MODULE": "tennisbook.settings.local", "REDIS_URL": "http://nope"}
-    result = subprocess.run(
+    } | {"DJANGO_SETTINGS_MODULE": "tennisbook.settings.local", **variables}
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=environment,
@@ -57,23 +58,17 @@ def test_the_process_refuses_to_start_with_a_malformed_variable():
         text=True,
         timeout=60,
     )
+
+
+def test_the_process_refuses_to_start_with_a_malformed_variable():
+    result = _manage_check(REDIS_URL="http://nope")
     assert result.returncode != 0
     assert "REDIS_URL='http://nope' is not a URL of the form redis://" in result.stderr
 
 
 @pytest.mark.parametrize("kind", ["square", ""])
 def test_the_process_refuses_to_start_with_an_unknown_demo_portal_kind(kind):
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DYNAMODB"))
-    } | {"DJANGO_SETTINGS_MODULE": "tennisbook.settings.local", "DEMOCLUB_KIND": kind}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _manage_check(DEMOCLUB_KIND=kind)
     assert result.returncode != 0
     assert f"DEMOCLUB_KIND={kind!r} is not one of: condo, grid." in result.stderr
 
