@@ -155,6 +155,10 @@ def config_from_env(values: dict[str, str], profile: dict | None = None) -> Memb
 def _from_dynamo(user: str) -> tuple[str, str, int | None] | None:
     """(username, password, preferred court) from UserConfigs, or None.
 
+    The configuration is the member's at the deployment's default club: the
+    portal profile is still ``.env``'s (or ``--profile``), as it was before
+    clubs, so a member's credentials for another club never go to it.
+
     Needs Django settings (``tennisbook.settings.local`` unless told
     otherwise) but never the Django database. Short timeouts: a missing
     emulator must not delay the booking.
@@ -166,12 +170,14 @@ def _from_dynamo(user: str) -> tuple[str, str, int | None] | None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from configs.crypto import acting_as
     from configs.services import find_user_config
     from tennisbook.dynamo import Unavailable
 
     try:
-        config = find_user_config(user)
+        config = find_user_config(user, settings.DEFAULT_CLUB_ID)
         if config is None or not config.portal_username or not config.has_portal_password:
             return None
         with acting_as("tennis.py", f"booking from tennis.py for {user}"):

@@ -1,8 +1,12 @@
 from contextvars import ContextVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
+
+from configs import clubs
+from tennisbook.dynamo import DataError
 
 from . import services
 from .models import User
@@ -22,6 +26,55 @@ class OperatorPasswordChangeForm(AdminPasswordChangeForm):
         return self.user
 
 
+class OperatorClubsField(forms.MultipleChoiceField):
+    """Club ids, checked against the clubs that exist (in ``clean``, with their names)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value: str) -> bool:
+        return True  # an unknown id gets the form's clearer message
+
+
+class TennisbookUserChangeForm(UserChangeForm):
+    """The admin's user form, with the clubs an operator is limited to."""
+
+    operator_clubs = OperatorClubsField(
+        label="Operator's clubs",
+        required=False,
+        help_text="The clubs this operator (staff) may see and change; none ticked means "
+        "every club. Superusers always reach every club.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("operator_clubs")
+        if field is None:
+            return  # read-only for this operator
+        stored = list(self.initial.get("operator_clubs") or [])
+        try:
+            self.known = {club.id: club for club in clubs.list_clubs()}
+        except DataError:
+            self.known = None  # DynamoDB down: only an unchanged list can be saved
+        choices = [(c.id, f"{c.name} ({c.id})") for c in (self.known or {}).values()]
+        choices += [(c, f"{c} (no such club)") for c in stored if c not in (self.known or {})]
+        field.choices = choices
+
+    def clean_operator_clubs(self) -> list[str]:
+        chosen = list(dict.fromkeys(self.cleaned_data["operator_clubs"]))
+        if set(chosen) == set(self.initial.get("operator_clubs") or []):
+            return chosen
+        if self.known is None:
+            raise forms.ValidationError(
+                "The clubs cannot be checked now (DynamoDB is unavailable); try again later."
+            )
+        unknown = [club for club in chosen if club not in self.known]
+        if unknown:
+            raise forms.ValidationError(
+                f"There is no club {', '.join(map(repr, unknown))}; clubs: {', '.join(self.known)}."
+            )
+        return chosen
+
+
 @admin.register(User)
 class TennisbookUserAdmin(UserAdmin):
     """Users for operators; the password is only ever shown as its hash summary.
@@ -30,14 +83,45 @@ class TennisbookUserAdmin(UserAdmin):
     and ends their sessions (``services.set_password``).
     """
 
+    form = TennisbookUserChangeForm
     change_password_form = OperatorPasswordChangeForm
 
-    list_display = ("username", "email", "is_staff", "is_active", "last_login", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "is_staff",
+        "clubs_operated",
+        "is_active",
+        "last_login",
+        "date_joined",
+    )
     list_filter = ("is_staff", "is_active", "is_superuser")
     search_fields = ("username", "email", "first_name", "last_name")
     readonly_fields = ("tokens_valid_after", "last_login", "date_joined")
-    fieldsets = (*UserAdmin.fieldsets, ("API tokens", {"fields": ("tokens_valid_after",)}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Clubs operated", {"fields": ("operator_clubs",)}),
+        ("API tokens", {"fields": ("tokens_valid_after",)}),
+    )
     actions = ["revoke_api_tokens"]
+
+    # What decides how far an account reaches: only a superuser changes it,
+    # so an operator limited to some clubs cannot widen anyone's reach,
+    # their own included (by making someone staff, superuser, or all-clubs).
+    REACH_FIELDS = ("operator_clubs", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser limits or widens an operator's clubs or powers."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *self.REACH_FIELDS)
+
+    @admin.display(description="Clubs operated")
+    def clubs_operated(self, user: User) -> str:
+        if not user.is_staff:
+            return "—"
+        if user.is_superuser or not user.operator_clubs:
+            return "every club"
+        return ", ".join(user.operator_clubs)
 
     @admin.action(description="Revoke the API tokens of the selected users")
     def revoke_api_tokens(self, request, queryset):

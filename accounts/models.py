@@ -23,8 +23,10 @@ class User(AbstractUser):
 
     ``id`` is a UUID: it is the ``userId`` of the member's items in DynamoDB
     (UserConfigs, BookingRequests), so it must never be guessable or reused.
-    Operators are ``is_staff`` users. ``tokens_valid_after`` revokes every
-    API token of the user at once (logout, and any new password: see ``save``).
+    Operators are ``is_staff`` users, limited to ``operator_clubs`` when
+    that lists any (``tennisbook.api.permissions.operated_clubs``).
+    ``tokens_valid_after`` revokes every API token of the user at once
+    (logout, and any new password: see ``save``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -37,6 +39,14 @@ class User(AbstractUser):
         blank=True,
         editable=False,
         help_text="API tokens from logins before this instant are refused.",
+    )
+    # The clubs an operator (staff) may see and change; empty: every club.
+    # Superusers always reach every club.
+    operator_clubs = models.JSONField(
+        "operator's clubs",
+        default=list,
+        blank=True,
+        help_text="Club ids this operator may see and change; empty means every club.",
     )
 
     objects = UserManager()

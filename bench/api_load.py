@@ -128,13 +128,15 @@ class Stats:
 def make_members(count: int) -> tuple[list[tuple[str, list[tuple[int, str, str]]]], int]:
     """Members with portal credentials, straight into the stack's database and
     emulator; each gets its own slice of (court, date, slot) to book."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     from configs import services as config_services
 
-    courts = config_services.get_system_value("courts")
-    limits = config_services.get_system_value("limits")
-    zone = ZoneInfo(config_services.get_system_value("release_rules")["time_zone"])
+    club = settings.DEFAULT_CLUB_ID  # the API's bodies leave the club out: the default
+    courts = config_services.get_system_value("courts", club=club)
+    limits = config_services.get_system_value("limits", club=club)
+    zone = ZoneInfo(config_services.get_system_value("release_rules", club=club)["time_zone"])
     today = datetime.now(UTC).astimezone(zone).date()
     days = [today + timedelta(days=n) for n in range(FIRST_DAY, limits["horizon_days"])]
     # A member holds one request per date and slot whatever the court: members get
@@ -157,7 +159,7 @@ def make_members(count: int) -> tuple[list[tuple[str, list[tuple[int, str, str]]
         username = f"bench-{tag}-{i}"
         user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
         config_services.save_user_config(
-            str(user.pk), portal_username=f"9{i:05d}", portal_password=f"portal-{tag}-{i}"
+            str(user.pk), club, portal_username=f"9{i:05d}", portal_password=f"portal-{tag}-{i}"
         )
         members.append((username, space_of(i)))
     return members, limits["max_active_requests"]

@@ -1,11 +1,15 @@
-"""The beat sweep: hand due requests to the workers, grouped by release instant.
+"""The beat sweep: hand due requests to the workers, grouped by club and release instant.
 
 Every few seconds, requests whose fire time falls within the lead window
 (a GSI query on status and fire time, never a scan) are marked dispatched
-with a conditional write and sent to the ``booking`` queue, those sharing a
-release instant in one batch. Requests made after their release have a fire
-time of "now" and go out at the next sweep. Processing requests whose lease
-ran out (a dead worker) are sent again to be resumed.
+with a conditional write and sent to the ``booking`` queue, those of one
+club sharing a release instant in one batch. A batch is one task, run by
+one booking process, so a club whose portal is slow or down only ever holds
+its own batch: another club's batch runs in another process (the booking
+worker needs a slot per batch preparing at once; docs/operations.md).
+Requests made after their release have a fire time of "now" and go out at
+the next sweep. Processing requests whose lease ran out (a dead worker) are
+sent again to be resumed.
 """
 
 from __future__ import annotations
@@ -41,7 +45,13 @@ def due_requests(now: datetime) -> list[BookingRequest]:
         for r in requests_repo.due(RequestStatus.PROCESSING, horizon)
         if workflow.lease_expired(r, now)
     ]
-    return pending + stuck
+    due = pending + stuck
+    unmoved = [r for r in due if r.club_id is None]
+    if unmoved:
+        # Written before clubs: their club (and so portal and credentials) is
+        # known once `migrate_clubs` ran; until then they wait.
+        log.error("sweep.requests_without_club", requests=len(unmoved), remedy="migrate_clubs")
+    return [r for r in due if r.club_id is not None]
 
 
 def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) -> int:
@@ -54,8 +64,11 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
     """
     now = now or datetime.now(UTC)
     due = due_requests(now)
-    metrics.DUE_REQUESTS.set(len(due))
-    batches: dict[datetime, list[list[str]]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    for request in due:
+        counts[request.club_id] += 1
+    metrics.set_due(counts)
+    batches: dict[tuple[datetime, str], list[list[str]]] = defaultdict(list)
     marked: list[list[str]] = []
     sent: set[str] = set()
     size = settings.BOOKER_BATCH_SIZE
@@ -63,14 +76,22 @@ def sweep(send: Callable[[list[list[str]]], None], now: datetime | None = None) 
         for request in due:
             if workflow.mark_dispatched(request, now):
                 key = [request.request_id, request.user_id]
-                batches[request.fire_at].append(key)
+                batches[(request.fire_at, request.club_id)].append(key)
                 marked.append(key)
-        for fire_at, keys in sorted(batches.items()):
-            for start in range(0, len(keys), size):
-                chunk = keys[start : start + size]
-                send(chunk)
-                sent.update(request_id for request_id, _ in chunk)
-            log.info("sweep.dispatched", fire_at=fire_at.isoformat(), requests=len(keys))
+        # Each club's first batch of an instant goes out before any club's
+        # second, so a club with many members never queues another club's
+        # only batch behind its own.
+        chunks = [
+            (fire_at, start, club, keys[start : start + size])
+            for (fire_at, club), keys in batches.items()
+            for start in range(0, len(keys), size)
+        ]
+        for fire_at, _, club, chunk in sorted(chunks, key=lambda c: c[:3]):
+            send(chunk)
+            sent.update(request_id for request_id, _ in chunk)
+            log.info(
+                "sweep.dispatched", club=club, fire_at=fire_at.isoformat(), requests=len(chunk)
+            )
     finally:
         unsent = [key for key in marked if key[0] not in sent]
         if unsent:

@@ -132,7 +132,7 @@ class LeaseKeeper:
 
 
 def run_batch(keys: list[tuple[str, str]], owner: str | None = None) -> dict[str, str]:
-    """Process requests that share a release instant, side by side."""
+    """Process requests that share a club and a release instant, side by side."""
     owner = owner or worker_id()
     flush_outbox()
     # One query for the batch, here: the pool's threads have no database connection.
@@ -157,6 +157,10 @@ def run_one(request_id: str, user_id: str, owner: str, *, member_active: bool) -
         request = requests_repo.find(request_id, user_id)
         if request is None or request.status not in ACTIVE_STATUSES:
             return "finished-already"
+        if request.club_id is None:
+            log.error("booking.without_club", remedy="migrate_clubs")
+            return "not-moved-to-a-club"
+        structlog.contextvars.bind_contextvars(club=request.club_id)
         if not member_active:
             return _refuse_inactive(request, owner)
         taken = workflow.take(request, owner, lease_length())
@@ -173,7 +177,7 @@ def run_one(request_id: str, user_id: str, owner: str, *, member_active: bool) -
         log.exception("booking.crashed", owner=owner)
         raise
     finally:
-        structlog.contextvars.unbind_contextvars("booking_request_id")
+        structlog.contextvars.unbind_contextvars("booking_request_id", "club")
 
 
 def _refuse_inactive(request: BookingRequest, owner: str) -> str:
@@ -226,8 +230,10 @@ def attempt(request: BookingRequest, owner: str, may_submit=None) -> dict:
 
 def _attempt(request: BookingRequest, owner: str, may_submit) -> dict:
     try:
-        credentials = load_credentials(request.user_id, actor=owner, request_id=request.request_id)
-        profile = load_profile()
+        credentials = load_credentials(
+            request.user_id, request.club_id, actor=owner, request_id=request.request_id
+        )
+        profile = load_profile(request.club_id)
     except InvalidValue as exc:
         return finalize(
             BookingResult(
@@ -269,7 +275,7 @@ def finalize(result: BookingResult) -> dict:
 
 def record(request: BookingRequest, owner: str, result: dict) -> None:
     """Write the final status (or keep it in the outbox while DynamoDB is down)."""
-    metrics.observe(result)
+    metrics.observe(result, club=request.club_id)
     write = outbox.PendingWrite(
         request_id=request.request_id,
         user_id=request.user_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from tennisbook.values import TimeSlot
 
@@ -129,6 +129,17 @@ class AttemptRecord:
     http_status: int | None = None
 
 
+def _plain(value):
+    """``value`` with every enum member (a ``StrEnum`` is a ``str`` subclass) made plain."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    return value
+
+
 @dataclass
 class BookingResult:
     outcome: Outcome
@@ -153,7 +164,8 @@ class BookingResult:
         return self.outcome.ok
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        """Plain JSON values only: DynamoDB's map attribute refuses an enum member."""
+        data = _plain(asdict(self))
         data["outcome"] = self.outcome.value
         data["ok"] = self.ok
         data["timings_ms"] = {t["step"]: t["ms"] for t in self.timings}

@@ -259,7 +259,7 @@ class BookingSession(PortalSession):
         return AttemptRecord(
             choice=choice.to_dict(),
             path=path,
-            outcome=reply.outcome,
+            outcome=str(getattr(reply.outcome, "value", reply.outcome)),
             message=reply.message,
             sent_at_ns=reply.sent_ns,
             portal_sent_ns=portal_sent,

@@ -1,4 +1,4 @@
-"""Where a worker gets credentials and the portal profile.
+"""Where a worker gets credentials and the portal profile: always the request's club's.
 
 The profile comes through the club-settings cache, which serves the last
 value while DynamoDB is unavailable, so an outage does not stop attempts
@@ -15,15 +15,21 @@ from tennisbook.values import InvalidValue
 from .results import Credentials
 
 
-def load_profile() -> dict:
-    """The portal profile from SystemConfig (served stale while DynamoDB is down)."""
-    return config_services.get_system_value("portal_profile")
+def load_profile(club: str) -> dict:
+    """``club``'s portal profile from SystemConfig (served stale while DynamoDB is down)."""
+    return config_services.get_system_value("portal_profile", club=club)
 
 
-def load_credentials(user_id: str, *, actor: str, request_id: str) -> Credentials:
-    """The member's portal credentials, decrypted for this attempt only."""
-    config = config_services.get_user_config(user_id)
-    if not config.portal_username or not config.has_portal_password:
-        raise InvalidValue("portal_credentials", "the member has no portal credentials saved.")
-    with acting_as(actor, f"booking attempt {request_id}"):
+def load_credentials(user_id: str, club: str, *, actor: str, request_id: str) -> Credentials:
+    """The member's portal credentials for ``club``, decrypted for this attempt only.
+
+    Only that club's item is read, and its secret is bound to the club: a
+    credential saved for another club can never reach this club's portal.
+    """
+    config = config_services.find_user_config(user_id, club)
+    if config is None or not config.portal_username or not config.has_portal_password:
+        raise InvalidValue(
+            "portal_credentials", f"the member has no portal credentials saved for {club!r}."
+        )
+    with acting_as(actor, f"booking attempt {request_id} at {club}"):
         return Credentials(config.portal_username, config.portal_password)

@@ -22,16 +22,16 @@ from .dynamo import BookingRequest, Claim
 SLOT, MEMBER_SLOT, QUOTA = "#slot-claim", "#member-claim", "#quota"
 
 
-def slot_key(court_id: int, day: str, slot: str) -> tuple[str, str]:
-    return f"claim#slot#{court_id}#{day}#{slot}", SLOT
+def slot_key(club: str, court_id: int, day: str, slot: str) -> tuple[str, str]:
+    return f"claim#slot#{club}#{court_id}#{day}#{slot}", SLOT
 
 
-def member_slot_key(user_id: str, day: str, slot: str) -> tuple[str, str]:
-    return f"claim#member#{user_id}#{day}#{slot}", MEMBER_SLOT
+def member_slot_key(club: str, user_id: str, day: str, slot: str) -> tuple[str, str]:
+    return f"claim#member#{club}#{user_id}#{day}#{slot}", MEMBER_SLOT
 
 
-def quota_key(user_id: str) -> tuple[str, str]:
-    return f"claim#quota#{user_id}", QUOTA
+def quota_key(club: str, user_id: str) -> tuple[str, str]:
+    return f"claim#quota#{club}#{user_id}", QUOTA
 
 
 def queue_entry(request: BookingRequest) -> str:
@@ -73,8 +73,8 @@ def take(
     (the write fails if the holder or its queue changed meanwhile).
     """
     now = _now()
-    day, slot = request.date, request.time_slot
-    claim_id, marker = slot_key(request.court_id, day, slot)
+    club, day, slot = request.club_id, request.date, request.time_slot
+    claim_id, marker = slot_key(club, request.court_id, day, slot)
     if queue_behind_holder:
         if holder is None:
             raise ValueError("queueing needs the slot claim as read")
@@ -92,8 +92,9 @@ def take(
         )
     else:
         _claim_new(tx, "slot", (claim_id, marker), request, now)
-    _claim_new(tx, "member-slot", member_slot_key(request.user_id, day, slot), request, now)
-    quota_id, quota_marker = quota_key(request.user_id)
+    member_key = member_slot_key(club, request.user_id, day, slot)
+    _claim_new(tx, "member-slot", member_key, request, now)
+    quota_id, quota_marker = quota_key(club, request.user_id)
     tx.add(
         "quota",
         "update",
@@ -101,6 +102,7 @@ def take(
         actions=[
             Claim.active.add(1),  # ADD starts a missing counter at 0
             Claim.kind.set("quota"),
+            Claim.club_id.set(club),
             Claim.holder_user.set(request.user_id),
             Claim.updated_at.set(now),
         ],
@@ -118,6 +120,7 @@ def _claim_new(
         Claim(
             *key,
             kind=kind,
+            club_id=request.club_id,
             date=request.date,
             holder=request.request_id,
             holder_user=request.user_id,
@@ -139,7 +142,9 @@ def release(
     """
     promoted = release_slot(tx, request, slot_claim, pass_on=pass_on)
     now = _now()
-    member_id, member_marker = member_slot_key(request.user_id, request.date, request.time_slot)
+    member_id, member_marker = member_slot_key(
+        request.club_id, request.user_id, request.date, request.time_slot
+    )
     # Tolerant conditions: a claim already gone (an earlier crash, the
     # reconciling sweep) must never keep a request from finishing.
     tx.add(
@@ -148,7 +153,7 @@ def release(
         Claim(member_id, member_marker),
         condition=Claim.claim_id.does_not_exist() | (Claim.holder == request.request_id),
     )
-    quota_id, quota_marker = quota_key(request.user_id)
+    quota_id, quota_marker = quota_key(request.club_id, request.user_id)
     tx.add(
         "quota",
         "update",
@@ -245,8 +250,8 @@ def _first_waiting(queue: list[str]) -> int | None:
     return None
 
 
-def get_slot_claim(court_id: int, day: str, slot: str) -> Claim | None:
-    claim_id, marker = slot_key(court_id, day, slot)
+def get_slot_claim(club: str, court_id: int, day: str, slot: str) -> Claim | None:
+    claim_id, marker = slot_key(club, court_id, day, slot)
     with translate_errors("get", Claim.Meta.table_name):
         try:
             return Claim.get(claim_id, marker, consistent_read=True)
@@ -254,11 +259,11 @@ def get_slot_claim(court_id: int, day: str, slot: str) -> Claim | None:
             return None
 
 
-def held_slots(candidates: list[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
-    """Which of ``candidates`` (court, date, slot) some active request holds."""
+def held_slots(club: str, candidates: list[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
+    """Which of ``candidates`` (court, date, slot) at ``club`` some active request holds."""
     if not candidates:
         return set()
-    keys = [slot_key(*candidate) for candidate in candidates]
+    keys = [slot_key(club, *candidate) for candidate in candidates]
     with translate_errors("batch_get", Claim.Meta.table_name):
         found = {claim.claim_id for claim in Claim.batch_get(keys)}
     return {c for c, key in zip(candidates, keys, strict=True) if key[0] in found}

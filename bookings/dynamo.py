@@ -66,7 +66,8 @@ class ByStatusFireAt(GlobalSecondaryIndex):
 class BookingRequest(DynamoModel):
     """A member's wish for a court at a date and slot, and everything that happened.
 
-    ``fire_at`` is the release instant computed from the club's rules; the
+    ``club_id`` names the club; ``fire_at`` is the release instant computed
+    from that club's rules; the
     ``result`` map holds the confirmation, the portal's message and timings in
     milliseconds; ``history`` lists every transition.
     """
@@ -78,6 +79,9 @@ class BookingRequest(DynamoModel):
 
     request_id = UnicodeAttribute(hash_key=True, attr_name="requestId")
     user_id = UnicodeAttribute(range_key=True, attr_name="userId")
+    # The club whose court this is (``configs.clubs``); ``migrate_clubs``
+    # gives requests written before clubs existed the default club.
+    club_id = UnicodeAttribute(attr_name="clubId")
     court_id = NumberAttribute(attr_name="courtId")
     date = UnicodeAttribute(attr_name="date")
     time_slot = UnicodeAttribute(attr_name="timeSlot")
@@ -126,13 +130,13 @@ class ClaimsByMarker(GlobalSecondaryIndex):
 class Claim(DynamoModel):
     """An exclusive claim, stored in the BookingRequests table beside the requests.
 
-    Three kinds, all written in the same transaction as the request they
-    guard, so they can never disagree with it:
+    Three kinds, all per club and written in the same transaction as the
+    request they guard, so they can never disagree with it:
 
-    - ``slot``: one active request per court/date/slot among all members
-      (``holder`` is that request; ``queue`` lists fallbacks in order);
-    - ``member-slot``: one active request per member, date and slot;
-    - ``quota``: the member's count of active requests (``active``).
+    - ``slot``: one active request per court/date/slot of a club among all
+      members (``holder`` is that request; ``queue`` lists fallbacks in order);
+    - ``member-slot``: one active request per member, club, date and slot;
+    - ``quota``: the member's count of active requests at a club (``active``).
 
     Their ``userId`` is a fixed marker no member can have; the ``date``
     attribute (absent on quota counters) lists them through ``byUserDate``.
@@ -147,6 +151,7 @@ class Claim(DynamoModel):
     claim_id = UnicodeAttribute(hash_key=True, attr_name="requestId")
     marker = UnicodeAttribute(range_key=True, attr_name="userId")
     kind = UnicodeAttribute(attr_name="claimKind")
+    club_id = UnicodeAttribute(null=True, attr_name="clubId")
     date = UnicodeAttribute(null=True, attr_name="date")
     holder = UnicodeAttribute(null=True, attr_name="holder")
     holder_user = UnicodeAttribute(null=True, attr_name="holderUser")

@@ -14,10 +14,21 @@ from typing import Any
 
 import structlog
 
+from configs import services
+from tennisbook.dynamo import DataError
+
 from . import notify
 from .dynamo import BookingRequest
 
 log = structlog.get_logger(__name__)
+
+
+def _club_name(club: str) -> str:
+    """The club's name for the member's e-mail and pages; its id if it cannot be read."""
+    try:
+        return services.get_system_value("club", club=club)["name"]
+    except DataError:  # an event must never fail the write it reports
+        return club
 
 
 def event_payload(request: BookingRequest, previous: str | None) -> dict[str, Any]:
@@ -25,6 +36,8 @@ def event_payload(request: BookingRequest, previous: str | None) -> dict[str, An
     return {
         "request_id": request.request_id,
         "user_id": request.user_id,
+        "club": request.club_id,
+        "club_name": _club_name(request.club_id),
         "status": request.status,
         "previous": previous,
         "reason": request.reason,

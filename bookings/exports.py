@@ -1,4 +1,8 @@
-"""A member's bookings as CSV and as an iCalendar feed."""
+"""A member's bookings as CSV and as an iCalendar feed.
+
+Court names are looked up by (club, court id): two clubs may both have a
+court 1. Each event's times are in its own club's time zone.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from .dynamo import BookingRequest
 
 CSV_COLUMNS = [
     "request_id",
+    "club",
     "court_id",
     "court",
     "date",
@@ -26,7 +31,10 @@ CSV_COLUMNS = [
 ]
 
 
-def to_csv(requests: list[BookingRequest], court_names: dict[int, str]) -> str:
+CourtNames = dict[tuple[str, int], str]
+
+
+def to_csv(requests: list[BookingRequest], court_names: CourtNames) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -34,8 +42,9 @@ def to_csv(requests: list[BookingRequest], court_names: dict[int, str]) -> str:
         writer.writerow(
             [
                 r.request_id,
+                r.club_id,
                 int(r.court_id),
-                court_names.get(int(r.court_id), ""),
+                court_names.get((r.club_id, int(r.court_id)), ""),
                 r.date,
                 r.time_slot,
                 r.status,
@@ -78,9 +87,17 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def to_ics(requests: list[BookingRequest], court_names: dict[int, str], zone: str) -> str:
-    """Booked and pending courts as events; cancelled and failed ones are left out."""
-    club = ZoneInfo(zone)
+def to_ics(
+    requests: list[BookingRequest],
+    court_names: CourtNames,
+    zones: dict[str, str],
+    club_names: dict[str, str] | None = None,
+) -> str:
+    """Booked and pending courts as events; cancelled and failed ones are left out.
+
+    ``zones`` maps each club to its time zone, ``club_names`` to its name
+    (the event's location).
+    """
     now = datetime.now(UTC)
     lines = [
         "BEGIN:VCALENDAR",
@@ -98,9 +115,12 @@ def to_ics(requests: list[BookingRequest], court_names: dict[int, str], zone: st
             continue
         slot = TimeSlot.parse(r.time_slot)
         day = datetime.fromisoformat(r.date).date()
+        if r.club_id not in zones:
+            continue  # from before clubs, until migrate_clubs ran: no time zone to place it in
+        club = ZoneInfo(zones[r.club_id])
         start = datetime.combine(day, slot.start, club)
         end = datetime.combine(day, slot.end, club)
-        court = court_names.get(int(r.court_id), f"Court {int(r.court_id)}")
+        court = court_names.get((r.club_id, int(r.court_id)), f"Court {int(r.court_id)}")
         booked = r.status == RequestStatus.COMPLETED
         lines += [
             "BEGIN:VEVENT",
@@ -110,6 +130,7 @@ def to_ics(requests: list[BookingRequest], court_names: dict[int, str], zone: st
             f"DTEND:{_stamp(end)}",
             _fold(f"SUMMARY:{_escape(('Tennis: ' if booked else 'Tennis (requested): ') + court)}"),
             _fold(f"DESCRIPTION:{_escape(f'{court}, {r.time_slot}. Status: {r.status}.')}"),
+            _fold(f"LOCATION:{_escape((club_names or {}).get(r.club_id, r.club_id))}"),
             f"STATUS:{'CONFIRMED' if booked else 'TENTATIVE'}",
             "END:VEVENT",
         ]

@@ -17,6 +17,7 @@ import structlog
 from asgiref.sync import async_to_sync
 from celery import shared_task
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from redis.exceptions import RedisError
@@ -46,13 +47,15 @@ def to_group(payload: dict[str, Any]) -> None:
 _EMAIL = {
     RequestStatus.COMPLETED: (
         "email_on_success",
-        "Court booked: court {court_id}, {date}, {time_slot}",
-        "Your court is booked: court {court_id} on {date}, {time_slot}.\n\n{message}",
+        "Court booked: court {court_id} at {club_name}, {date}, {time_slot}",
+        "Your court is booked: court {court_id} at {club_name} on {date}, {time_slot}."
+        "\n\n{message}",
     ),
     RequestStatus.FAILED: (
         "email_on_failure",
-        "Booking failed: court {court_id}, {date}, {time_slot}",
-        "We could not book court {court_id} on {date}, {time_slot}.\nReason: {reason}\n\n{message}",
+        "Booking failed: court {court_id} at {club_name}, {date}, {time_slot}",
+        "We could not book court {court_id} at {club_name} on {date}, {time_slot}."
+        "\nReason: {reason}\n\n{message}",
     ),
 }
 
@@ -67,7 +70,7 @@ def by_email(payload: dict[str, Any]) -> bool:
     if not wants_email(payload):
         return False
     preference, subject, body = _EMAIL[payload["status"]]
-    config = find_user_config(payload["user_id"])
+    config = find_user_config(payload["user_id"], payload.get("club") or settings.DEFAULT_CLUB_ID)
     if config is not None and not getattr(config.notifications, preference):
         return False
     try:
@@ -76,9 +79,11 @@ def by_email(payload: dict[str, Any]) -> bool:
         return False
     if user is None or not user.email:
         return False
+    # Events queued before clubs carry no club name: the club's id stands in.
+    fields = {"club_name": payload.get("club") or settings.DEFAULT_CLUB_ID, **payload}
     send_mail(
-        subject.format(**payload),
-        body.format(**{**payload, "reason": payload["reason"] or "unknown"}),
+        subject.format(**fields),
+        body.format(**{**fields, "reason": payload["reason"] or "unknown"}),
         None,
         [user.email],
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from configs import services as config_services
+from tennisbook.api.permissions import may_operate
 from tennisbook.dynamo import NotFound
 
 from . import exports, stats
@@ -27,6 +28,7 @@ _ORDER_KEYS = {
 def search_requests(
     user_id: str,
     *,
+    club: str | None = None,
     status: str | None = None,
     court_id: int | None = None,
     date_from: date | None = None,
@@ -34,21 +36,30 @@ def search_requests(
     ordering: str = "date",
 ) -> list[BookingRequest]:
     items = list_requests(
-        user_id, status=status, court_id=court_id, date_from=date_from, date_to=date_to
+        user_id,
+        club=club,
+        status=status,
+        court_id=court_id,
+        date_from=date_from,
+        date_to=date_to,
     )
     key = ordering.lstrip("-")
     return sorted(items, key=_ORDER_KEYS[key], reverse=ordering.startswith("-"))
 
 
 def find_for(user: Any, request_id: str, *, operator: bool) -> BookingRequest:
-    """The caller's own request, or (operators) any request by its id alone."""
+    """The caller's own request, or (operators) any request of a club they operate.
+
+    Another club's request answers ``NotFound`` to an operator limited to
+    some clubs, as another member's does to a member.
+    """
     if not operator:
         return get_request(str(user.pk), request_id)
     try:
         return get_request(str(user.pk), request_id)
     except NotFound:
         item = requests_repo.find_by_id(request_id)
-        if item is None:
+        if item is None or not may_operate(user, item.club_id):
             raise
         return item
 
@@ -61,12 +72,25 @@ def member_stats(user_id: str, date_from: date | None = None, date_to: date | No
 def export(
     user_id: str, fmt: str, date_from: date | None = None, date_to: date | None = None
 ) -> str:
+    """A member's requests at every club as CSV or iCalendar (each in its club's time zone)."""
     items = list_requests(user_id, date_from=date_from, date_to=date_to)
-    names = {court["id"]: court["name"] for court in config_services.get_courts()}
+    # (A request from before clubs has none until migrate_clubs ran.)
+    club_ids = sorted({item.club_id for item in items if item.club_id})
+    names = {
+        (club, court["id"]): court["name"]
+        for club in club_ids
+        for court in config_services.get_courts(club)
+    }
     if fmt == "csv":
         return exports.to_csv(items, names)
-    zone = config_services.get_system_value("release_rules")["time_zone"]
-    return exports.to_ics(items, names, zone)
+    zones = {
+        club: config_services.get_system_value("release_rules", club=club)["time_zone"]
+        for club in club_ids
+    }
+    club_names = {
+        club: config_services.get_system_value("club", club=club)["name"] for club in club_ids
+    }
+    return exports.to_ics(items, names, zones, club_names)
 
 
 # --- operators' list (admin) -------------------------------------------------------

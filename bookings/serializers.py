@@ -20,6 +20,11 @@ class AlternativeSerializer(serializers.Serializer):
 class BookingCreateSerializer(serializers.Serializer):
     """What a member asks for; club rules are checked by the service."""
 
+    club = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="The club (GET /api/clubs); the default club when left out.",
+    )
     court_id = serializers.IntegerField(min_value=1, max_value=9999)
     date = StrictDateField()
     time_slot = TimeSlotField()
@@ -48,6 +53,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 class BookingSerializer(serializers.Serializer):
     request_id = serializers.CharField()
     user_id = serializers.CharField()
+    club = serializers.CharField(source="club_id")
     court_id = serializers.IntegerField()
     date = serializers.CharField()
     time_slot = serializers.CharField()
@@ -80,6 +86,7 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class BookingListQuerySerializer(serializers.Serializer):
+    club = serializers.CharField(required=False, max_length=32, help_text="Only this club's.")
     status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
     court_id = serializers.IntegerField(min_value=1, max_value=9999, required=False)
     date_from = StrictDateField(required=False)
@@ -89,6 +96,15 @@ class BookingListQuerySerializer(serializers.Serializer):
         required=False,
         default="date",
     )
+
+    def validate_club(self, value: str) -> str:
+        from configs.clubs import get_club
+        from tennisbook.values import InvalidValue
+
+        try:
+            return get_club(value, "club").id
+        except InvalidValue as exc:
+            raise serializers.ValidationError(exc.message) from None
 
     def validate(self, attrs):
         if (
@@ -110,6 +126,7 @@ class _CountsField(serializers.DictField):
 
 
 class CourtStatsSerializer(serializers.Serializer):
+    club = serializers.CharField()
     court_id = serializers.IntegerField()
     total = serializers.IntegerField()
     by_status = _CountsField()

@@ -30,6 +30,7 @@ requests_repo = BookingRequestRepository()
 
 
 def check_request(
+    club: str,
     court_id: object,
     day: object,
     time_slot: object,
@@ -37,16 +38,16 @@ def check_request(
     *,
     now: datetime | None = None,
 ) -> tuple[dict, date, str, list[Alternative]]:
-    """Validate a wish against the club's courts, slots, horizon and limits.
+    """Validate a wish against ``club``'s courts, slots, horizon and limits.
 
     Returns the court, the date, the slot label and the alternatives; raises
     ``InvalidValue`` naming the first bad field.
     """
     now = now or datetime.now(UTC)
-    court = config_services.get_court(court_id)
+    court = config_services.get_court(club, court_id)
     slot = config_services.check_slot_for_court(court, time_slot)
-    limits = config_services.get_system_value("limits")
-    booking_date = check_date(day, now, limits=limits)
+    limits = config_services.get_system_value("limits", club=club)
+    booking_date = check_date(club, day, now, limits=limits)
     if not isinstance(alternatives, list | tuple):
         raise InvalidValue("alternatives", "expected a list of {court_id, time_slot}.")
     if len(alternatives) > limits["max_alternatives"]:
@@ -56,7 +57,9 @@ def check_request(
     for i, alt in enumerate(alternatives):
         if not isinstance(alt, dict):
             raise InvalidValue(f"alternatives[{i}]", "expected {court_id, time_slot}.")
-        alt_court = config_services.get_court(alt.get("court_id"), f"alternatives[{i}].court_id")
+        alt_court = config_services.get_court(
+            club, alt.get("court_id"), f"alternatives[{i}].court_id"
+        )
         alt_slot = config_services.check_slot_for_court(
             alt_court, alt.get("time_slot"), f"alternatives[{i}].time_slot"
         )
@@ -67,11 +70,11 @@ def check_request(
     return court, booking_date, slot.label, checked
 
 
-def check_date(day: object, now: datetime, *, limits: dict | None = None) -> date:
-    """The booking date, if it is neither past nor beyond the club's horizon."""
+def check_date(club: str, day: object, now: datetime, *, limits: dict | None = None) -> date:
+    """The booking date, if it is neither past nor beyond ``club``'s horizon."""
     booking_date = parse_date(day, "date")
-    rules = config_services.get_system_value("release_rules")
-    limits = limits or config_services.get_system_value("limits")
+    rules = config_services.get_system_value("release_rules", club=club)
+    limits = limits or config_services.get_system_value("limits", club=club)
     today = club_today(rules["time_zone"], now)
     if booking_date < today:
         raise InvalidValue("date", f"{booking_date} is in the past (club date today: {today}).")
@@ -82,19 +85,20 @@ def check_date(day: object, now: datetime, *, limits: dict | None = None) -> dat
     return booking_date
 
 
-def check_credentials(user_id: str) -> None:
-    """``InvalidValue`` unless the member saved portal credentials."""
-    config = config_services.find_user_config(user_id)
+def check_credentials(user_id: str, club: str) -> None:
+    """``InvalidValue`` unless the member saved portal credentials for ``club``."""
+    config = config_services.find_user_config(user_id, club)
     if config is None or not config.portal_username or not config.has_portal_password:
         raise InvalidValue(
             "portal_credentials",
-            "save your club portal username and password first (your configuration page).",
+            f"save your portal username and password for the club {club!r} first "
+            "(your configuration page).",
         )
 
 
-def suggestions(court_id: int, day: str, slot_label: str, limit: int = 5) -> list[dict]:
-    """Free alternatives: the same slot on other courts, then adjacent slots here."""
-    courts = config_services.get_courts()
+def suggestions(club: str, court_id: int, day: str, slot_label: str, limit: int = 5) -> list[dict]:
+    """Free alternatives at ``club``: the same slot on other courts, then adjacent slots here."""
+    courts = config_services.get_courts(club)
     candidates = [
         (c["id"], day, slot_label)
         for c in courts
@@ -106,7 +110,7 @@ def suggestions(court_id: int, day: str, slot_label: str, limit: int = 5) -> lis
         for neighbour in (index - 1, index + 1, index - 2, index + 2):
             if 0 <= neighbour < len(own["slots"]):
                 candidates.append((court_id, day, own["slots"][neighbour]))
-    held = claims.held_slots(candidates)
+    held = claims.held_slots(club, candidates)
     free = [c for c in candidates if c not in held][:limit]
     return [{"court_id": c, "date": d, "time_slot": s} for c, d, s in free]
 
@@ -126,20 +130,23 @@ def get_request(user_id: str, request_id: str) -> BookingRequest:
 def list_requests(
     user_id: str,
     *,
+    club: str | None = None,
     status: str | None = None,
     court_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     newest_first: bool = False,
 ) -> list[BookingRequest]:
-    """A member's requests by booking date, optionally filtered."""
+    """A member's requests by booking date (at ``club``, or all), optionally filtered."""
     items = requests_repo.for_user(
         str(user_id), date_from=date_from, date_to=date_to, newest_first=newest_first
     )
     return [
         r
         for r in items
-        if (status is None or r.status == status) and (court_id is None or r.court_id == court_id)
+        if (club is None or r.club_id == club)
+        and (status is None or r.status == status)
+        and (court_id is None or r.court_id == court_id)
     ]
 
 

@@ -21,15 +21,15 @@ def _confirmation_ms(request: BookingRequest) -> float | None:
 
 
 def summarize(requests: list[BookingRequest], date_from: date | None, date_to: date | None) -> dict:
-    """Counts per status, success rate, median release→confirmation, per court.
+    """Counts per status, success rate, median release→confirmation, per club and court.
 
     The success rate counts only decided requests (completed or failed):
     pending and cancelled ones say nothing about how well booking works.
     """
     counts: Counter = Counter(r.status for r in requests)
-    by_court: dict[int, list[BookingRequest]] = defaultdict(list)
+    by_court: dict[tuple[str, int], list[BookingRequest]] = defaultdict(list)
     for request in requests:
-        by_court[int(request.court_id)].append(request)
+        by_court[(request.club_id, int(request.court_id))].append(request)
     timings = [t for r in requests if (t := _confirmation_ms(r)) is not None]
     return {
         "period": {
@@ -42,11 +42,14 @@ def summarize(requests: list[BookingRequest], date_from: date | None, date_to: d
         "median_release_to_confirmation_ms": statistics.median(timings) if timings else None,
         "by_court": [
             {
+                "club": club,
                 "court_id": court_id,
                 "total": len(items),
                 "by_status": dict(Counter(r.status for r in items)),
                 "success_rate": _rate(Counter(r.status for r in items)),
             }
-            for court_id, items in sorted(by_court.items())
+            for (club, court_id), items in sorted(
+                by_court.items(), key=lambda entry: (entry[0][0] or "", entry[0][1])
+            )
         ],
     }

@@ -16,8 +16,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from configs import clubs
 from tennisbook.api.pagination import PageNumberPagination
-from tennisbook.api.permissions import is_operator
+from tennisbook.api.permissions import is_operator, may_operate
 
 from . import queries, workflow
 from . import serializers as s
@@ -30,12 +31,17 @@ CONFLICT = OpenApiResponse(
 )
 
 
-def actor_of(request) -> Actor:
-    return Actor.OPERATOR if is_operator(request.user) else Actor.MEMBER
+def actor_of(request, item=None) -> Actor:
+    """An operator acts as one only at a club they operate, even on their own requests."""
+    if not is_operator(request.user):
+        return Actor.MEMBER
+    if item is not None and not may_operate(request.user, item.club_id):
+        return Actor.MEMBER
+    return Actor.OPERATOR
 
 
 def booking_data(request, item) -> dict:
-    return s.BookingSerializer(item, context={"actor": actor_of(request)}).data
+    return s.BookingSerializer(item, context={"actor": actor_of(request, item)}).data
 
 
 class BookingListView(APIView):
@@ -70,6 +76,7 @@ class BookingListView(APIView):
                 {"court_id": a["court_id"], "time_slot": a["time_slot"]}
                 for a in wish["alternatives"]
             ],
+            club=clubs.club_of(wish.get("club")),
             by=f"member:{request.user.get_username()}",
         )
         return Response(booking_data(request, item), status=201)
@@ -86,7 +93,7 @@ class BookingDetailView(APIView):
     @extend_schema(responses={200: s.BookingSerializer, 409: CONFLICT}, description="Cancel.")
     def delete(self, request, request_id):
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
-        item = workflow.cancel(item, actor=actor_of(request), by=request.user.get_username())
+        item = workflow.cancel(item, actor=actor_of(request, item), by=request.user.get_username())
         return Response(booking_data(request, item))
 
 
@@ -100,11 +107,12 @@ class BookingStatusView(APIView):
         data = s.StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        actor = actor_of(request, item)
         item = workflow.change_status(
             item,
             data.validated_data["status"],
-            actor=actor_of(request),
-            by=f"{actor_of(request)}:{request.user.get_username()}",
+            actor=actor,
+            by=f"{actor}:{request.user.get_username()}",
             message=data.validated_data["message"],
         )
         return Response(booking_data(request, item))

@@ -1,11 +1,13 @@
-"""The two demo portals ``DEMOCLUB_KIND`` chooses between, as the site sees them.
+"""The two demo portals, as the site sees them, and the demo clubs booking on them.
 
-``make run`` starts ``python -m democlub --kind condo|grid``; the club
-settings' defaults (courts, release rules, portal profile) and the demo
-member's portal account and sample request follow the kind, so a newcomer's
-stack books on whichever portal runs. The values mirror democlub's own
-defaults and ``--demo`` seed (democlub/README.md): the site never imports
-the demo portal, which is a separate program.
+``make run`` starts both kinds of ``python -m democlub``: the one
+``DEMOCLUB_KIND`` names (condo or grid) at ``DEMOCLUB_URL``, for the default
+club, and the other at ``DEMOCLUB_SECOND_URL``, for a second demo club whose
+id is that kind's name (``demo_clubs``). Each club's settings (courts,
+release rules, portal profile) and the demo member's portal account and
+sample request there follow its portal's kind. The values mirror democlub's
+own defaults and ``--demo`` seed (democlub/README.md): the site never
+imports the demo portal, which is a separate program.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class DemoPortal:
     """One demo portal: its built-in profile, courts, and tennisbook's demo account there."""
 
     kind: str
+    club_name: str  # the name seed_demo gives the demo club on this portal
     profile: str  # a built-in profile of booker.profiles
     courts: tuple[tuple[int, str], ...]  # (id, name); every court has the same slots
     first_slot: time  # hourly slots from here ...
@@ -46,6 +49,7 @@ class DemoPortal:
 DEMO_PORTALS = {
     "condo": DemoPortal(
         kind="condo",
+        club_name="Demo condominium",
         profile="democlub",
         courts=((5, "Cancha de Tenis 1"), (7, "Cancha de Tenis 2")),
         first_slot=time(6),
@@ -59,6 +63,7 @@ DEMO_PORTALS = {
     ),
     "grid": DemoPortal(
         kind="grid",
+        club_name="Demo grid club",
         profile="gridclub",
         courts=tuple((n, f"Court {n}") for n in range(1, 5)),
         first_slot=time(7),
@@ -73,6 +78,37 @@ DEMO_PORTALS = {
 }
 
 
+def demo_portal_url(kind: str | None = None) -> str:
+    """Where ``make run`` runs the demo portal of ``kind``.
+
+    The ``DEMOCLUB_KIND`` portal (the default club's) is at ``DEMOCLUB_URL``,
+    the other kind (the second demo club's) at ``DEMOCLUB_SECOND_URL``.
+    """
+    kind = kind or settings.DEMOCLUB_KIND
+    return settings.DEMOCLUB_URL if kind == settings.DEMOCLUB_KIND else settings.DEMOCLUB_SECOND_URL
+
+
 def demo_portal(kind: str | None = None) -> DemoPortal:
     """The demo portal of ``kind``, by default the one ``DEMOCLUB_KIND`` names."""
     return DEMO_PORTALS[kind or settings.DEMOCLUB_KIND]
+
+
+def second_kind(kind: str | None = None) -> str:
+    """The demo portal kind that is not ``kind`` (``DEMOCLUB_KIND``): the second demo club's."""
+    kind = kind or settings.DEMOCLUB_KIND
+    return next(other for other in DEMO_PORTALS if other != kind)
+
+
+def demo_clubs() -> list[tuple[str, str]]:
+    """``(club id, portal kind)`` of the demo clubs ``make run`` books on, the default first.
+
+    The default club (``DEFAULT_CLUB_ID``) is on the ``DEMOCLUB_KIND``
+    portal; the second demo club is on the other portal, and its id is that
+    kind's name. A default club with that very id leaves no room for a
+    second demo club: there is then only the default one.
+    """
+    default, second = settings.DEFAULT_CLUB_ID, second_kind()
+    clubs = [(default, settings.DEMOCLUB_KIND)]
+    if second != default:
+        clubs.append((second, second))
+    return clubs

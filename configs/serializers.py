@@ -11,6 +11,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tennisbook import values
+from tennisbook.api.permissions import is_operator, may_operate
 from tennisbook.validators import (
     CleanTextField,
     CourtIdField,
@@ -50,7 +51,7 @@ class UserConfigInputSerializer(serializers.Serializer):
         if "portal_username" in attrs:
             # Valid as typed; stored as the portal expects it (NFC, no invisible characters).
             attrs["portal_username"] = values.clean_portal_username(attrs["portal_username"])
-        court = attrs.get("preferred_court")
+        court = attrs.get("preferred_court")  # a court of the context's club
         if court:
             for i, slot in enumerate(attrs.get("preferred_slots", [])):
                 services.check_slot_for_court(court, slot, f"preferred_slots[{i}]")
@@ -59,6 +60,7 @@ class UserConfigInputSerializer(serializers.Serializer):
 
 class UserConfigSerializer(serializers.Serializer):
     user_id = serializers.CharField(read_only=True)
+    club = serializers.CharField(source="club_id", read_only=True)
     portal_username = serializers.CharField(read_only=True, allow_null=True)
     has_portal_password = serializers.BooleanField(read_only=True)
     preferred_court = serializers.IntegerField(read_only=True, allow_null=True)
@@ -70,6 +72,7 @@ class UserConfigSerializer(serializers.Serializer):
 
 
 class SystemConfigItemSerializer(serializers.Serializer):
+    club = serializers.CharField()
     key = serializers.CharField()
     value = serializers.JSONField()
     description = serializers.CharField()
@@ -82,3 +85,48 @@ class SystemConfigInputSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=sorted(system_keys.KEYS))
     value = serializers.JSONField(help_text="The new value; validated for the key.")
     description = CleanTextField(required=False, max_length=300)
+
+
+class ClubSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    enabled = serializers.BooleanField(help_text="A disabled club takes no new requests.")
+    time_zone = serializers.CharField(help_text="The club's time zone (its release rules').")
+    default = serializers.BooleanField(source="is_default", help_text="The default club.")
+    operated = serializers.SerializerMethodField(
+        help_text="Whether the caller operates this club (false for members)."
+    )
+
+    def get_operated(self, club) -> bool:
+        user = self.context.get("user")
+        return is_operator(user) and may_operate(user, club.id)
+
+
+class ClubCreateSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=32, help_text="Lower-case letters, digits and '-'.")
+    name = CleanTextField(max_length=80)
+    copy_from = serializers.CharField(
+        required=False, help_text="Copy the settings not given from this club."
+    )
+    settings = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Initial values by setting key (courts, release_rules, portal_profile, ...).",
+    )
+    enabled = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Take requests at once; by default only when given its own portal_profile.",
+    )
+
+    def validate_id(self, value: str) -> str:
+        try:
+            return values.parse_club_id(value, "id")
+        except values.InvalidValue as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+
+class ClubUpdateSerializer(serializers.Serializer):
+    name = CleanTextField(max_length=80, required=False)
+    enabled = serializers.BooleanField(required=False)

@@ -22,7 +22,7 @@ from tennisbook.values import InvalidValue, TimeSlot, parse_court_id
 
 from . import demo_portals, system_keys
 from .crypto import acting_as
-from .dynamo import NotificationSettings, SystemConfigItem, UserConfig
+from .dynamo import NotificationSettings, SystemConfigItem, UserConfig, user_config_key
 from .repositories import SystemConfigRepository, UserConfigRepository
 
 log = structlog.get_logger(__name__)
@@ -39,68 +39,86 @@ user_configs = UserConfigRepository()
 # DynamoDB is unavailable. A change made here is seen at once by this process
 # and within the TTL by the others.
 SYSTEM_CACHE_SECONDS = 5.0
-_system_cache: dict[str, tuple[float, Any]] = {}
+_system_cache: dict[tuple[str, str], tuple[float, Any]] = {}
 
 
-def get_system_value(key: str) -> Any:
-    """The stored value of a known key, or its default when never set."""
+def get_system_value(key: str, *, club: str) -> Any:
+    """The stored value of a known key at ``club``, or its default when never set.
+
+    ``club`` is a club id as stored (callers check it with ``clubs.get_club``
+    where it comes from outside).
+    """
     if key not in system_keys.KEYS:
         raise KeyError(key)
-    cached = _system_cache.get(key)
+    cached = _system_cache.get((club, key))
     if cached is not None and time.monotonic() - cached[0] < SYSTEM_CACHE_SECONDS:
         return copy.deepcopy(cached[1])
     try:
-        item = system_configs.find(key)
+        item = system_configs.find(system_keys.item_key(club, key))
     except Unavailable:
         if cached is None:
             raise
         # An outage must not stop the booking attempts already under way.
         log.warning(
-            "system_config.served_stale", key=key, age_s=round(time.monotonic() - cached[0])
+            "system_config.served_stale",
+            club=club,
+            key=key,
+            age_s=round(time.monotonic() - cached[0]),
         )
         return copy.deepcopy(cached[1])
-    value = item.config_value if item is not None else system_keys.KEYS[key].default()
-    _system_cache[key] = (time.monotonic(), value)
+    value = item.config_value if item is not None else system_keys.KEYS[key].default(club)
+    _system_cache[(club, key)] = (time.monotonic(), value)
     return copy.deepcopy(value)
 
 
 def forget_cached_settings() -> None:
     """Drop the per-process cache (tests, and after restoring a backup)."""
     _system_cache.clear()
+    from . import club_migration, clubs
+
+    clubs.forget_cached_clubs()
+    club_migration.forget_pending()
 
 
-def set_system_value(key: str, value: Any, *, actor: str, description: str | None = None) -> Any:
-    """Validate and store a club setting; returns the canonical value.
+def set_system_value(
+    key: str, value: Any, *, club: str, actor: str, description: str | None = None
+) -> Any:
+    """Validate and store a setting of ``club``; returns the canonical value.
 
     Raises ``InvalidValue`` naming the bad path, or ``Conflict`` when another
     operator changed the same key at the same moment (optimistic locking).
     """
     canonical = system_keys.validate(key, value)
-    item = system_configs.find(key) or SystemConfigItem(key)
+    stored_key = system_keys.item_key(club, key)
+    item = system_configs.find(stored_key) or SystemConfigItem(stored_key)
     item.config_value = canonical
     item.description = description or system_keys.KEYS[key].description
     item.last_modified = datetime.now(UTC)
     item.modified_by = actor
     system_configs.save(item)
-    _system_cache.pop(key, None)
-    log.info("system_config.changed", key=key, actor=actor)
+    _system_cache.pop((club, key), None)
+    if key == "club":
+        from . import clubs
+
+        clubs.forget_cached_clubs()
+    log.info("system_config.changed", club=club, key=key, actor=actor)
     return canonical
 
 
-def ensure_system_defaults(*, actor: str = "system") -> list[str]:
-    """Store the default of every key that was never set; returns those keys."""
+def ensure_system_defaults(*, club: str, actor: str = "system") -> list[str]:
+    """Store the default of every key of ``club`` never set; returns those keys."""
     created = []
     for key, spec in system_keys.KEYS.items():
-        if system_configs.find(key) is None:
-            set_system_value(key, spec.default(), actor=actor)
+        if system_configs.find(system_keys.item_key(club, key)) is None:
+            set_system_value(key, spec.default(club), club=club, actor=actor)
             created.append(key)
     return created
 
 
 def adopt_demo_portal_defaults(
-    kind: str | None = None, *, actor: str = "system"
+    kind: str | None = None, *, club: str, actor: str = "system"
 ) -> tuple[list[str], list[str]]:
-    """Give the demo-portal keys still holding another kind's defaults this kind's.
+    """Give ``club``'s demo-portal keys still holding another kind's defaults this kind's.
 
     For a deployment that ran with one ``DEMOCLUB_KIND`` and restarts with
     the other on the same data: a stored ``courts``, ``release_rules`` or
@@ -114,30 +132,44 @@ def adopt_demo_portal_defaults(
     kind = kind or settings.DEMOCLUB_KIND
     wanted = system_keys.demo_defaults(kind)
     others = [system_keys.demo_defaults(k) for k in demo_portals.DEMO_PORTALS if k != kind]
+    # A portal's defaults as they were when it ran at the other demo URL.
+    others += [_demo_defaults_at(k) for k in demo_portals.DEMO_PORTALS]
     switched, kept = [], []
     for key, value in wanted.items():
-        item = system_configs.find(key)
+        item = system_configs.find(system_keys.item_key(club, key))
         if item is None or item.config_value == value:
             continue
         if any(item.config_value == defaults[key] for defaults in others):
-            set_system_value(key, value, actor=actor)
+            set_system_value(key, value, club=club, actor=actor)
             switched.append(key)
         else:
             kept.append(key)
     return switched, kept
 
 
-def get_courts() -> list[dict]:
-    return get_system_value("courts")
+def _demo_defaults_at(kind: str) -> dict[str, Any]:
+    """The defaults of ``kind``'s portal had it run at the other demo URL."""
+    defaults = system_keys.demo_defaults(kind)
+    here = demo_portals.demo_portal_url(kind)
+    there = settings.DEMOCLUB_SECOND_URL if here == settings.DEMOCLUB_URL else settings.DEMOCLUB_URL
+    moved = copy.deepcopy(defaults)
+    if moved["portal_profile"].get("base_url") == here:
+        moved["portal_profile"]["base_url"] = there
+    return moved
 
 
-def get_court(court_id: object, field: str = "court_id") -> dict:
-    """The configured court with this id; ``InvalidValue`` names the field otherwise."""
+def get_courts(club: str) -> list[dict]:
+    return get_system_value("courts", club=club)
+
+
+def get_court(club: str, court_id: object, field: str = "court_id") -> dict:
+    """``club``'s court with this id; ``InvalidValue`` names the field otherwise."""
     number = parse_court_id(court_id, field)
-    for court in get_courts():
+    courts = get_courts(club)
+    for court in courts:
         if court["id"] == number:
             return court
-    known = ", ".join(f"{c['id']} ({c['name']})" for c in get_courts())
+    known = ", ".join(f"{c['id']} ({c['name']})" for c in courts)
     raise InvalidValue(field, f"court {number} does not exist; courts: {known}.")
 
 
@@ -152,40 +184,48 @@ def check_slot_for_court(court: dict, slot: object, field: str = "time_slot") ->
 # --- UserConfigs -------------------------------------------------------------------
 
 
-def get_user_config(user_id: str) -> UserConfig:
-    """The member's configuration; ``NotFound`` if they have none yet."""
-    return user_configs.get(str(user_id))
+def get_user_config(user_id: str, club: str) -> UserConfig:
+    """The member's configuration at ``club``; ``NotFound`` if they have none yet."""
+    return user_configs.get(user_config_key(str(user_id), club))
 
 
-def find_user_config(user_id: str) -> UserConfig | None:
+def find_user_config(user_id: str, club: str) -> UserConfig | None:
     try:
-        return get_user_config(user_id)
+        return get_user_config(user_id, club)
     except NotFound:
         return None
 
 
-def save_user_config(user_id: str, **changes: Any) -> UserConfig:
-    """Create or update a member's configuration with already-validated values.
+def member_configs(user_id: str, club_ids: Iterable[str]) -> list[UserConfig]:
+    """The member's configurations at the clubs of ``club_ids`` that have one (one batch read)."""
+    keys = [user_config_key(str(user_id), club) for club in club_ids]
+    found = {config.config_key: config for config in user_configs.get_many(keys)}
+    return [found[key] for key in keys if key in found]
+
+
+def save_user_config(user_id: str, club: str, **changes: Any) -> UserConfig:
+    """Create or update a member's configuration at ``club`` with already-validated values.
 
     Optimistic locking through the item's version: a concurrent edit raises
     ``Conflict`` instead of being silently overwritten.
     """
     now = datetime.now(UTC)
-    config = find_user_config(user_id)
+    user_id = str(user_id)
+    config = find_user_config(user_id, club)
     if config is None:
-        config = UserConfig(str(user_id), created_at=now)
+        config = UserConfig.for_member(user_id, club, created_at=now)
     for name, value in changes.items():
         setattr(config, name, value)
     config.updated_at = now
     user_configs.save(config)
-    log.info("user_config.saved", user_id=str(user_id), fields=sorted(changes))
+    log.info("user_config.saved", user_id=user_id, club=club, fields=sorted(changes))
     return config
 
 
-def delete_user_config(user_id: str) -> None:
+def delete_user_config(user_id: str, club: str) -> None:
     """Delete the configuration as last read; ``Conflict`` if it changed meanwhile."""
-    user_configs.delete(get_user_config(user_id))
-    log.info("user_config.deleted", user_id=str(user_id))
+    user_configs.delete(get_user_config(user_id, club))
+    log.info("user_config.deleted", user_id=str(user_id), club=club)
 
 
 # --- members who are gone ------------------------------------------------------------
@@ -194,22 +234,33 @@ ERASE_ATTEMPTS = 3
 
 
 def erase_user_config(user_id: str, *, reason: str) -> bool:
-    """Delete whatever configuration ``user_id`` has; True if there was one.
+    """Delete every configuration ``user_id`` has, at any club; True if there was one.
 
     For a member who is gone, so a concurrent edit is not a reason to keep
     the secret: the delete is retried on the fresh version. Raises
     ``Unavailable`` (or another ``DataError``) when DynamoDB cannot do it.
+    Legacy items (written before clubs) are found too.
     """
     user_id = str(user_id)
+    from .clubs import club_ids
+
+    keys = [user_id] + [user_config_key(user_id, club) for club in club_ids(include_unlisted=True)]
+    erased = False
+    for key in keys:
+        erased |= _erase_item(key, user_id, reason)
+    return erased
+
+
+def _erase_item(key: str, user_id: str, reason: str) -> bool:
     for _ in range(ERASE_ATTEMPTS):
-        config = find_user_config(user_id)
+        config = user_configs.find(key)
         if config is None:
             return False
         try:
             user_configs.delete(config)
         except Conflict:
             continue  # edited (or deleted) meanwhile: read it again
-        log.info("user_config.deleted", user_id=user_id, reason=reason)
+        log.info("user_config.deleted", user_id=user_id, club=config.club_id, reason=reason)
         return True
     raise Conflict(f"The configuration of {user_id} kept changing; it was not deleted.")
 
@@ -247,15 +298,20 @@ def existing_member_ids(user_ids: Iterable[str]) -> set[str]:
     return {str(pk) for pk in found}
 
 
+def member_of(config: UserConfig) -> str:
+    """The member's id of a configuration, legacy ones included."""
+    return config.user_id or config.config_key
+
+
 def is_orphan(config: UserConfig) -> bool:
-    return not existing_member_ids([config.user_id])
+    return not existing_member_ids([member_of(config)])
 
 
 def orphan_user_configs() -> list[UserConfig]:
     """Configurations whose member no longer exists (a table scan)."""
     configs = list_user_configs()
-    members = existing_member_ids(config.user_id for config in configs)
-    return [config for config in configs if config.user_id not in members]
+    members = existing_member_ids(member_of(config) for config in configs)
+    return [config for config in configs if member_of(config) not in members]
 
 
 def delete_orphan_user_configs(*, actor: str) -> tuple[list[str], list[str]]:
@@ -269,13 +325,14 @@ def delete_orphan_user_configs(*, actor: str) -> tuple[list[str], list[str]]:
     for config in orphan_user_configs():
         if not is_orphan(config):
             continue
+        member = member_of(config)
         try:
-            erase_user_config(config.user_id, reason=f"orphan deleted by {actor}")
+            erase_user_config(member, reason=f"orphan deleted by {actor}")
         except DataError as exc:
-            log.error("user_config.orphan_not_deleted", user_id=config.user_id, error=str(exc))
-            failed.append(config.user_id)
+            log.error("user_config.orphan_not_deleted", user_id=member, error=str(exc))
+            failed.append(member)
         else:
-            deleted.append(config.user_id)
+            deleted.append(member)
     log.info("user_config.orphans_deleted", actor=actor, deleted=len(deleted), failed=len(failed))
     return deleted, failed
 
@@ -286,9 +343,9 @@ CREDENTIAL_FIELDS = ("portal_username", "portal_password")
 
 
 def update_user_config(
-    user_id: str, *, actor: str = "system", **changes: Any
+    user_id: str, club: str, *, actor: str = "system", **changes: Any
 ) -> tuple[UserConfig, bool]:
-    """Create or partly update a member's configuration; returns it and "created".
+    """Create or partly update a member's configuration at ``club``; returns it and "created".
 
     ``changes`` hold validated values (``portal_password`` as plaintext, which
     the model encrypts on save; ``preferred_court`` as a court dict or id;
@@ -299,7 +356,7 @@ def update_user_config(
     ``Conflict``; KMS being down raises ``KeyServiceUnavailable`` and nothing
     is written. ``actor`` is who the encryption is audited under.
     """
-    existing = find_user_config(user_id)
+    existing = find_user_config(user_id, club)
     if existing is None:
         for field in CREDENTIAL_FIELDS:
             if not changes.get(field):
@@ -315,7 +372,7 @@ def update_user_config(
             value = NotificationSettings(**(_notification_fields(current) | value))
         values[name] = value
     with acting_as(actor, "configuration saved"):
-        return save_user_config(user_id, **values), existing is None
+        return save_user_config(user_id, club, **values), existing is None
 
 
 def _notification_fields(stored: dict) -> dict:
@@ -324,10 +381,11 @@ def _notification_fields(stored: dict) -> dict:
     return {names.get(key, key): value for key, value in stored.items()}
 
 
-def _entry(key: str, spec, item) -> dict:
+def _entry(club: str, key: str, spec, item) -> dict:
     return {
+        "club": club,
         "key": key,
-        "value": item.config_value if item else spec.default(),
+        "value": item.config_value if item else spec.default(club),
         "description": (item.description if item else "") or spec.description,
         "public": spec.public,
         "last_modified": item.last_modified if item else None,
@@ -335,24 +393,28 @@ def _entry(key: str, spec, item) -> dict:
     }
 
 
-def system_config_entries(*, include_private: bool) -> list[dict]:
-    """Every known setting (public ones only for members), stored or default."""
-    stored = {item.config_key: item for item in system_configs.all()}
+def system_config_entries(*, club: str, include_private: bool) -> list[dict]:
+    """Every known setting of ``club`` (public ones only for members), stored or default."""
+    keys = [key for key, spec in system_keys.KEYS.items() if spec.public or include_private]
+    stored = {
+        item.config_key: item
+        for item in system_configs.get_many(system_keys.item_key(club, key) for key in keys)
+    }
     return [
-        _entry(key, spec, stored.get(key))
-        for key, spec in system_keys.KEYS.items()
-        if spec.public or include_private
+        _entry(club, key, system_keys.KEYS[key], stored.get(system_keys.item_key(club, key)))
+        for key in keys
     ]
 
 
-def system_config_entry(key: str, *, include_private: bool = True) -> dict:
+def system_config_entry(key: str, *, club: str, include_private: bool = True) -> dict:
     """One setting as ``system_config_entries`` shows it (one read, not a scan)."""
     spec = system_keys.KEYS.get(key)
     if spec is None or not (spec.public or include_private):
         raise KeyError(key)
-    return _entry(key, spec, system_configs.find(key))
+    return _entry(club, key, spec, system_configs.find(system_keys.item_key(club, key)))
 
 
-def list_user_configs() -> list[UserConfig]:
-    """Every member's configuration, for operators' tools only (a table scan)."""
-    return sorted(user_configs.scan(), key=lambda config: config.updated_at, reverse=True)
+def list_user_configs(club: str | None = None) -> list[UserConfig]:
+    """Members' configurations (at ``club``, or all), for operators' tools only (a scan)."""
+    configs = [c for c in user_configs.scan() if club is None or c.club_id == club]
+    return sorted(configs, key=lambda config: config.updated_at, reverse=True)

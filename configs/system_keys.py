@@ -1,9 +1,16 @@
 """The known SystemConfig keys: their defaults, validation and visibility.
 
+Every setting belongs to a club: its item's key is ``club#<club id>#<key>``
+(``item_key``), so one table holds any number of clubs. A club exists when
+its ``club`` item (name, enabled) does; the default club
+(``settings.DEFAULT_CLUB_ID``) always exists, on defaults until an operator
+changes them.
+
 SystemConfig stores JSON, but never arbitrary JSON: each key has a validator
 that returns the value in canonical form or raises ``InvalidValue`` whose
 field is the path of the bad part (``courts[1].slots[0]``). Members may read
-the public keys (courts, release rules); only operators write any of them.
+the public keys (club, courts, release rules, limits); only operators write
+any of them.
 """
 
 from __future__ import annotations
@@ -13,22 +20,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
 from booker.profiles import builtin_profile, validate_profile
 from booker.profiles.release_rules import default_release_rules, validate_release_rules
 from tennisbook.values import InvalidValue, TimeSlot, clean_text, parse_court_id
 
-from .demo_portals import demo_portal
+from .demo_portals import demo_portal, demo_portal_url
 
 
 @dataclass(frozen=True)
 class SystemKey:
     key: str
     description: str
-    default: Callable[[], Any]
+    default: Callable[[str], Any]  # the club's id -> the value of a key never set
     validate: Callable[[Any], Any]
     public: bool = False
+
+
+ITEM_PREFIX = "club#"
+
+
+def item_key(club: str, key: str) -> str:
+    """The SystemConfig item key of ``key`` at ``club``."""
+    return f"{ITEM_PREFIX}{club}#{key}"
+
+
+def split_item_key(stored: str) -> tuple[str, str] | None:
+    """``(club, key)`` of a namespaced item key; None for anything else (a legacy key)."""
+    if not stored.startswith(ITEM_PREFIX):
+        return None
+    club, sep, key = stored[len(ITEM_PREFIX) :].partition("#")
+    return (club, key) if sep and club and key else None
 
 
 def _expect(value: Any, kind: type, path: str, what: str) -> Any:
@@ -56,7 +77,7 @@ def _only_keys(value: dict, allowed: set[str], path: str) -> None:
 # --- courts --------------------------------------------------------------------
 
 
-def default_courts() -> list[dict]:
+def default_courts(club: str = "") -> list[dict]:
     """The demo portal's courts (``DEMOCLUB_KIND``)."""
     return demo_portal().court_list()
 
@@ -90,6 +111,24 @@ def validate_courts(value: Any) -> list[dict]:
             raise InvalidValue(f"{path}.slots", "a slot is listed twice.")
         courts.append({"id": court_id, "name": name, "slots": labels})
     return courts
+
+
+# --- the club itself ------------------------------------------------------------
+
+
+def default_club(club: str) -> dict:
+    return {"name": club.replace("-", " ").capitalize() or "Club", "enabled": True}
+
+
+def validate_club(value: Any) -> dict:
+    _expect(value, dict, "club", "an object with name and enabled")
+    _only_keys(value, {"name", "enabled"}, "club")
+    if "name" not in value:
+        raise InvalidValue("club.name", "this field is required.")
+    name = clean_text(value["name"], "club.name", max_length=80, min_length=1)
+    enabled = value.get("enabled", True)
+    _expect(enabled, bool, "club.enabled", "true or false")
+    return {"name": name, "enabled": enabled}
 
 
 # --- limits, retention, policies, flags ---------------------------------------
@@ -148,11 +187,12 @@ def demo_defaults(kind: str | None = None) -> dict[str, Any]:
     """The defaults of ``DEMO_PORTAL_KEYS`` for the demo portal of ``kind``.
 
     ``kind`` defaults to ``DEMOCLUB_KIND``. The profile is the portal's
-    built-in one pointed at ``DEMOCLUB_URL``, and the club's release rules
-    are that profile's own.
+    built-in one pointed at where ``make run`` runs that portal
+    (``demo_portals.demo_portal_url``), and the club's release rules are
+    that profile's own.
     """
     portal = demo_portal(kind)
-    profile = builtin_profile(portal.profile, settings.DEMOCLUB_URL)
+    profile = builtin_profile(portal.profile, demo_portal_url(portal.kind))
     return {
         "courts": portal.court_list(),
         "release_rules": profile.get("release_rules") or default_release_rules(),
@@ -160,12 +200,12 @@ def demo_defaults(kind: str | None = None) -> dict[str, Any]:
     }
 
 
-def default_club_release_rules() -> dict:
+def default_club_release_rules(club: str = "") -> dict:
     """The demo portal's release rules (the condo's are those of PORTAL.md's club)."""
     return demo_defaults()["release_rules"]
 
 
-def default_portal_profile() -> dict:
+def default_portal_profile(club: str = "") -> dict:
     """The demo portal's profile, pointed at the portal this deployment uses."""
     return demo_defaults()["portal_profile"]
 
@@ -177,6 +217,13 @@ def validate_portal_profile(value: Any) -> dict:
 KEYS: dict[str, SystemKey] = {
     key.key: key
     for key in (
+        SystemKey(
+            "club",
+            "The club's name, and whether it takes new requests (enabled).",
+            default_club,
+            validate_club,
+            True,
+        ),
         SystemKey(
             "courts", "Bookable courts and their slots.", default_courts, validate_courts, True
         ),
@@ -190,24 +237,27 @@ KEYS: dict[str, SystemKey] = {
         SystemKey(
             "limits",
             "Per-member limits: active requests, alternatives, booking horizon.",
-            lambda: {name: spec[2] for name, spec in _LIMITS.items()},
+            lambda club: {name: spec[2] for name, spec in _LIMITS.items()},
             validate_limits,
             True,
         ),
         SystemKey(
             "retention",
             "How long finished requests are kept.",
-            lambda: {"finished_ttl_days": 180},
+            lambda club: {"finished_ttl_days": 180},
             validate_retention,
         ),
         SystemKey(
             "conflict_policy",
             "What happens when two members want the same court, date and slot.",
-            lambda: "reject",
+            lambda club: "reject",
             validate_conflict_policy,
         ),
         SystemKey(
-            "feature_flags", "Switches for features being rolled out.", dict, validate_feature_flags
+            "feature_flags",
+            "Switches for features being rolled out.",
+            lambda club: {},
+            validate_feature_flags,
         ),
         SystemKey(
             "portal_profile",

@@ -1,78 +1,200 @@
-"""The configuration API: a member's UserConfig and the club's SystemConfig.
+"""The configuration API: clubs, a member's UserConfig per club, each club's SystemConfig.
 
-Thin views over ``configs.services``. A member reaches only their own
-configuration (``/api/users/me/config`` or their own id); operators may
-reach anyone's. Members read the public part of SystemConfig; operators read
-all of it and change it.
+Thin views over ``configs.services`` and ``configs.clubs``. A member
+reaches only their own configurations; an operator reaches anyone's at the
+clubs they operate (``User.operator_clubs``). Members read the clubs and
+the public part of each club's settings; operators of a club read all of it
+and change it; only an operator of every club creates clubs. The paths
+without a club (``/api/users/me/config``, ``/api/system/config``) are the
+default club's, as they were when a deployment had one club.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tennisbook.api.permissions import IsOperatorOrReadOnly, IsOwnerOrOperator, is_operator
+from tennisbook.api.permissions import (
+    IsOperatorOrReadOnly,
+    IsOwnerOrOperator,
+    is_operator,
+    may_operate,
+    operated_clubs,
+)
+from tennisbook.values import InvalidValue
 
+from . import clubs, services, system_keys
 from . import serializers as s
-from . import services
+
+CLUB = OpenApiParameter(
+    "club", str, OpenApiParameter.PATH, description="The club's id (GET /api/clubs lists them)."
+)
+
+
+def club_or_404(value: str | None) -> clubs.Club:
+    """The club of the path (the default club when the path has none)."""
+    try:
+        return clubs.get_club(value or settings.DEFAULT_CLUB_ID)
+    except InvalidValue:
+        raise NotFound("There is no such club.") from None
+
+
+def require_operator_of(request, club: str) -> None:
+    if not may_operate(request.user, club):
+        raise PermissionDenied("You do not operate this club.")
+
+
+class ClubListView(APIView):
+    permission_classes = [IsOperatorOrReadOnly]
+    error_statuses = {"*": (503,), "POST": (403,)}
+
+    @extend_schema(
+        responses={200: s.ClubSerializer(many=True)},
+        description="Every club. Operators also learn which ones they operate.",
+    )
+    def get(self, request):
+        found = clubs.list_clubs()
+        return Response(s.ClubSerializer(found, many=True, context={"user": request.user}).data)
+
+    @extend_schema(
+        request=s.ClubCreateSerializer,
+        responses={201: s.ClubSerializer},
+        description="Create a club (an operator of every club only). Settings not given "
+        "are copied from `copy_from`, else take their defaults. Without its own "
+        "`settings.portal_profile` the club is created disabled unless `enabled` is true.",
+    )
+    def post(self, request):
+        if operated_clubs(request.user) is not None:
+            raise PermissionDenied("Only an operator of every club may create clubs.")
+        data = s.ClubCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = clubs.create_club(
+            data.validated_data["id"],
+            data.validated_data["name"],
+            actor=request.user.get_username(),
+            settings_values=data.validated_data.get("settings"),
+            copy_from=data.validated_data.get("copy_from"),
+            enabled=data.validated_data.get("enabled"),
+        )
+        body = s.ClubSerializer(created, context={"user": request.user}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ClubDetailView(APIView):
+    permission_classes = [IsOperatorOrReadOnly]
+    error_statuses = {"*": (404, 503), "PATCH": (403, 409)}
+
+    @extend_schema(parameters=[CLUB], responses={200: s.ClubSerializer})
+    def get(self, request, club):
+        found = club_or_404(club)
+        return Response(s.ClubSerializer(found, context={"user": request.user}).data)
+
+    @extend_schema(
+        parameters=[CLUB],
+        request=s.ClubUpdateSerializer,
+        responses={200: s.ClubSerializer},
+        description="Rename the club, or disable it (a disabled club takes no new requests).",
+    )
+    def patch(self, request, club):
+        found = club_or_404(club)
+        require_operator_of(request, found.id)
+        data = s.ClubUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # Merged into the record as stored now, not the cached club.
+        stored = services.system_configs.find(system_keys.item_key(found.id, "club"))
+        current = stored.config_value if stored else {"name": found.name, "enabled": found.enabled}
+        record = current | data.validated_data
+        services.set_system_value("club", record, club=found.id, actor=request.user.get_username())
+        updated = clubs.get_club(found.id)
+        return Response(s.ClubSerializer(updated, context={"user": request.user}).data)
 
 
 class UserConfigView(APIView):
     permission_classes = [IsOwnerOrOperator]
     error_statuses = {"*": (403, 404, 503), "POST": (409,), "DELETE": (409,)}
 
-    def owner(self, request, user_id=None) -> str:
+    def target(self, request, user_id=None, club=None) -> tuple[str, str]:
+        """The member and club of the path, once the caller may reach them."""
+        self.club = club_or_404(club).id
         owner = str(user_id or request.user.pk)
         self.check_object_permissions(request, owner)
-        return owner
+        return owner, self.club
 
     @extend_schema(responses={200: s.UserConfigSerializer})
-    def get(self, request, user_id=None):
-        config = services.get_user_config(self.owner(request, user_id))
+    def get(self, request, user_id=None, club=None):
+        config = services.get_user_config(*self.target(request, user_id, club))
         return Response(s.UserConfigSerializer(config).data)
 
     @extend_schema(
         request=s.UserConfigInputSerializer,
         responses={200: s.UserConfigSerializer, 201: s.UserConfigSerializer},
-        description="Create (portal credentials required) or update some fields.",
+        description="Create (portal credentials required) or update some fields, at this club.",
     )
-    def post(self, request, user_id=None):
-        owner = self.owner(request, user_id)
-        data = s.UserConfigInputSerializer(data=request.data)
+    def post(self, request, user_id=None, club=None):
+        owner, club_id = self.target(request, user_id, club)
+        data = s.UserConfigInputSerializer(data=request.data, context={"club": club_id})
         data.is_valid(raise_exception=True)
         actor = f"user:{request.user.pk}"
-        config, created = services.update_user_config(owner, actor=actor, **data.validated_data)
+        config, created = services.update_user_config(
+            owner, club_id, actor=actor, **data.validated_data
+        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.UserConfigSerializer(config).data, status=code)
 
     @extend_schema(responses={204: None})
-    def delete(self, request, user_id=None):
-        services.delete_user_config(self.owner(request, user_id))
+    def delete(self, request, user_id=None, club=None):
+        services.delete_user_config(*self.target(request, user_id, club))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberClubsView(APIView):
+    """The clubs where a member has a configuration."""
+
+    permission_classes = [IsOwnerOrOperator]
+    error_statuses = {"*": (403, 503)}
+
+    @extend_schema(responses={200: s.UserConfigSerializer(many=True)})
+    def get(self, request, user_id=None):
+        owner = str(user_id or request.user.pk)
+        if owner != str(request.user.pk) and not is_operator(request.user):
+            raise PermissionDenied("You may only access your own data.")
+        visible = clubs.club_ids()
+        if owner != str(request.user.pk):
+            visible = [club for club in visible if may_operate(request.user, club)]
+        configs = services.member_configs(owner, visible)
+        return Response(s.UserConfigSerializer(configs, many=True).data)
 
 
 class SystemConfigView(APIView):
     permission_classes = [IsOperatorOrReadOnly]
-    error_statuses = {"*": (503,), "POST": (409,)}
+    error_statuses = {"*": (404, 503), "POST": (403, 409)}
 
     @extend_schema(responses={200: s.SystemConfigItemSerializer(many=True)})
-    def get(self, request):
-        entries = services.system_config_entries(include_private=is_operator(request.user))
+    def get(self, request, club=None):
+        found = club_or_404(club)
+        private = is_operator(request.user) and may_operate(request.user, found.id)
+        entries = services.system_config_entries(club=found.id, include_private=private)
         return Response(s.SystemConfigItemSerializer(entries, many=True).data)
 
     @extend_schema(
         request=s.SystemConfigInputSerializer, responses={200: s.SystemConfigItemSerializer}
     )
-    def post(self, request):
+    def post(self, request, club=None):
+        found = club_or_404(club)
+        require_operator_of(request, found.id)
         data = s.SystemConfigInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data["key"]
         services.set_system_value(
             key,
             data.validated_data["value"],
+            club=found.id,
             actor=request.user.get_username(),
             description=data.validated_data.get("description"),
         )
-        return Response(s.SystemConfigItemSerializer(services.system_config_entry(key)).data)
+        entry = services.system_config_entry(key, club=found.id)
+        return Response(s.SystemConfigItemSerializer(entry).data)

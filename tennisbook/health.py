@@ -1,7 +1,8 @@
 """Liveness and readiness.
 
 ``/healthz`` says the process answers. ``/readyz`` checks what a request
-needs, DynamoDB (the tables exist), Redis and the Django database, each with
+needs, DynamoDB (the tables exist, the data is in its per-club form),
+Redis and the Django database, each with
 a short timeout, and this host's outbox of results waiting for DynamoDB; it
 answers 503 naming what is down and what to do. It never answers 500: a
 check that raises is a check that failed, named with its error.
@@ -51,6 +52,19 @@ def check_dynamodb() -> str | None:
     missing = missing_tables()
     if missing:
         return f"missing tables {', '.join(missing)}: run `python manage.py create_tables`"
+    return check_clubs_migrated()
+
+
+def check_clubs_migrated() -> str | None:
+    """A deployment upgraded from one club must move its data to the default club first."""
+    from configs.club_migration import pending_reason
+
+    reason = pending_reason(cached=False)
+    if reason is not None:
+        return (
+            f"{reason}: stop the workers and run `python manage.py migrate_clubs` "
+            "(docs/operations.md)"
+        )
     return None
 
 

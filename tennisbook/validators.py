@@ -73,13 +73,20 @@ class StrictDateField(_ValueField):
 
 
 class CourtIdField(_ValueField):
-    """A court id that exists in the club's SystemConfig; validates to the court."""
+    """A court id that exists at the club; validates to the court.
+
+    The club is the serializer's context ``club`` (the view puts it there),
+    else the default club.
+    """
 
     def to_internal_value(self, data: Any) -> dict:
+        from django.conf import settings
+
         from configs.services import get_court  # configs imports this module's siblings
 
+        club = self.context.get("club") or settings.DEFAULT_CLUB_ID
         try:
-            return get_court(data, self.field_name or "court_id")
+            return get_court(club, data, self.field_name or "court_id")
         except values.InvalidValue as exc:
             raise serializers.ValidationError(exc.message, code="invalid") from None
 

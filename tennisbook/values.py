@@ -163,6 +163,20 @@ def parse_court_id(value: object, field: str = "court_id") -> int:
     return number
 
 
+CLUB_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
+def parse_club_id(value: object, field: str = "club") -> str:
+    """A club id: lower case letters, digits and hyphens, starting with a letter."""
+    if not isinstance(value, str) or not CLUB_ID.fullmatch(value.strip()):
+        raise InvalidValue(
+            field,
+            f"expected a club id (lower-case letters, digits and '-', starting with a letter, "
+            f"at most 32), got {value!r}.",
+        )
+    return value.strip()
+
+
 def clean_portal_username(value: object, field: str = "portal_username") -> str:
     """The member's login on the club portal (often the house number)."""
     text = clean_text(value, field, max_length=64, min_length=1)

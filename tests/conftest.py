@@ -22,7 +22,7 @@ from configs import services as config_services
 from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
 from tennisbook.dynamo.tables import ensure_tables
-from tests.factories import SEVEN, in_days
+from tests.factories import CLUB, SEVEN, in_days
 
 _WRITE_LOCK = threading.RLock()
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
@@ -142,13 +142,16 @@ def portal_member(dynamo, db, django_user_model):
     exist never fire).
     """
 
-    def make(name: str = "alice-id") -> str:
+    def make(name: str = "alice-id", club: str = CLUB) -> str:
         try:
             user_id = str(uuid.UUID(name))
         except ValueError:
-            user_id = str(django_user_model.objects.create_user(name, f"{name}@example.test").pk)
+            found = django_user_model.objects.filter(username=name).first()
+            if found is None:
+                found = django_user_model.objects.create_user(name, f"{name}@example.test")
+            user_id = str(found.pk)
         config_services.save_user_config(
-            user_id, portal_username=name[:8], portal_password="portal-pass"
+            user_id, club, portal_username=name[:8], portal_password="portal-pass"
         )
         return user_id
 
@@ -167,7 +170,9 @@ def bob(portal_member):
 
 @pytest.fixture
 def make_request():
-    def make(user_id, court=5, day=None, slot=SEVEN, alternatives=()):
-        return workflow.create(user_id, court, day or in_days(10), slot, list(alternatives))
+    def make(user_id, court=5, day=None, slot=SEVEN, alternatives=(), club=CLUB):
+        return workflow.create(
+            user_id, court, day or in_days(10), slot, list(alternatives), club=club
+        )
 
     return make

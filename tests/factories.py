@@ -9,7 +9,10 @@ from typing import Any
 from bookings.choices import RequestStatus
 from bookings.dynamo import BookingRequest, HistoryEntry
 from configs.dynamo import SystemConfigItem, UserConfig
+from configs.system_keys import item_key
 
+# The default club (settings.DEFAULT_CLUB_ID): what a single-club deployment is.
+CLUB = "default"
 SEVEN = "De 07:00 AM a 08:00 AM"
 EIGHT = "De 08:00 AM a 09:00 AM"
 
@@ -23,12 +26,13 @@ def user_config(save: bool = True, **fields: Any) -> UserConfig:
     now = datetime.now(UTC)
     values = {
         "user_id": str(uuid.uuid4()),
+        "club_id": CLUB,
         "portal_username": "101",
         "preferred_court": 5,
         "created_at": now,
         "updated_at": now,
     } | fields
-    item = UserConfig(values.pop("user_id"), **values)
+    item = UserConfig.for_member(values.pop("user_id"), values.pop("club_id"), **values)
     if save:
         item.save()
     return item
@@ -39,6 +43,7 @@ def booking_request(save: bool = True, **fields: Any) -> BookingRequest:
     values = {
         "request_id": str(uuid.uuid4()),
         "user_id": str(uuid.uuid4()),
+        "club_id": CLUB,
         "court_id": 5,
         "date": (now + timedelta(days=10)).date().isoformat(),
         "time_slot": "De 07:00 AM a 08:00 AM",
@@ -55,10 +60,10 @@ def booking_request(save: bool = True, **fields: Any) -> BookingRequest:
 
 
 def system_config(
-    key: str = "feature_flags", value: Any = None, save: bool = True
+    key: str = "feature_flags", value: Any = None, save: bool = True, club: str = CLUB
 ) -> SystemConfigItem:
     item = SystemConfigItem(
-        key,
+        item_key(club, key),
         config_value={} if value is None else value,
         last_modified=datetime.now(UTC),
     )

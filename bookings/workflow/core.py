@@ -21,7 +21,9 @@ from typing import Any
 import structlog
 from pynamodb.transactions import TransactWrite
 
+from configs import clubs
 from configs import services as config_services
+from configs.club_migration import require_migrated
 from tennisbook.dynamo import Conflict, DataError, NotFound, Unavailable, connection
 from tennisbook.dynamo.repository import transaction_conflict_reasons, translate_errors
 from tennisbook.values import TimeSlot
@@ -187,7 +189,8 @@ def commit_with_claims(
     ``add_request_op(tx, queued_behind)`` adds the request's own write, told
     whose request it waits behind (None when it holds the slot itself).
     """
-    max_active = config_services.get_system_value("limits")["max_active_requests"]
+    club = request.club_id
+    max_active = config_services.get_system_value("limits", club=club)["max_active_requests"]
     for _ in range(ATTEMPTS):
         tx = Transaction()
         add_request_op(tx, None)
@@ -196,14 +199,14 @@ def commit_with_claims(
             tx.commit()
             return
         except claims.SlotHeld:
-            holder = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
+            holder = claims.get_slot_claim(club, request.court_id, request.date, request.time_slot)
         if holder is None:
             continue  # released in between: try again to become the holder
-        if config_services.get_system_value("conflict_policy") != "queue":
+        if config_services.get_system_value("conflict_policy", club=club) != "queue":
             raise SlotClaimed(
                 f"Another member already has a request for court {request.court_id} on "
                 f"{request.date}, {request.time_slot}.",
-                services.suggestions(request.court_id, request.date, request.time_slot),
+                services.suggestions(club, request.court_id, request.date, request.time_slot),
             )
         tx = Transaction()
         add_request_op(tx, holder.holder)
@@ -241,6 +244,7 @@ def transition(
     retried, never reported. Returns the request as stored.
     """
     now = now or now_utc()
+    require_migrated()
     for attempt in range(ATTEMPTS):
         if attempt:
             request = reload(request)
@@ -266,6 +270,7 @@ def transition(
         "booking_request.transition",
         booking_request_id=stored.request_id,
         user_id=stored.user_id,
+        club=stored.club_id,
         from_status=current,
         to_status=target,
         actor=str(actor),
@@ -337,7 +342,9 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
     if condition is not None:
         guard &= condition
     if releases_claims(target):
-        retention = config_services.get_system_value("retention")["finished_ttl_days"]
+        retention = config_services.get_system_value("retention", club=request.club_id)[
+            "finished_ttl_days"
+        ]
         actions += [
             BookingRequest.ttl.set(now + timedelta(days=retention)),
             BookingRequest.lease_owner.remove(),
@@ -345,7 +352,9 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
         ]
         tx = Transaction()
         tx.add("request", "update", request, actions=actions, condition=guard)
-        slot_claim = claims.get_slot_claim(request.court_id, request.date, request.time_slot)
+        slot_claim = claims.get_slot_claim(
+            request.club_id, request.court_id, request.date, request.time_slot
+        )
         # Queued requests wait for a holder that fails or is cancelled: one
         # that booked the court leaves them nothing to take.
         booked = target == RequestStatus.COMPLETED
@@ -355,8 +364,10 @@ def _write(request, current, target, by, message, reason, result, extra, conditi
         queue = slot_claim.queue if booked and held else []
         return promoted, [claims.parse_queue_entry(entry) for entry in queue]
     if takes_claims(current, target):
-        booking_date = services.check_date(request.date, now)
-        rules = config_services.get_system_value("release_rules")
+        # A disabled club takes no request back either (retry, un-cancel).
+        clubs.require_enabled(request.club_id)
+        booking_date = services.check_date(request.club_id, request.date, now)
+        rules = config_services.get_system_value("release_rules", club=request.club_id)
         slot = TimeSlot.parse(request.time_slot)
         actions += [
             BookingRequest.ttl.remove(),

@@ -13,7 +13,9 @@ from datetime import datetime
 
 import structlog
 
+from configs import clubs
 from configs import services as config_services
+from configs.club_migration import require_migrated
 from tennisbook.values import TimeSlot
 
 from .. import services
@@ -34,11 +36,17 @@ def create(
     time_slot: object,
     alternatives: Sequence[dict] = (),
     *,
+    club: str,
     by: str = "member",
     now: datetime | None = None,
     release_at: datetime | None = None,
 ) -> BookingRequest:
-    """Validate and store a pending request, claiming its slot atomically.
+    """Validate and store a pending request at ``club``, claiming its slot atomically.
+
+    ``club`` must be a club that exists and is enabled (``InvalidValue``
+    names the field ``club`` otherwise); courts, slots, limits, the conflict
+    policy and the release rules are that club's, and the member needs
+    portal credentials saved for it.
 
     ``release_at`` overrides the release instant computed from the club's
     rules, for an operator (or the demo) who knows the portal opens that
@@ -51,18 +59,21 @@ def create(
     """
     now = now or core.now_utc()
     user_id = str(user_id)
+    require_migrated()
+    club = clubs.require_enabled(club).id
     court, booking_date, slot_label, checked = services.check_request(
-        court_id, day, time_slot, alternatives, now=now
+        club, court_id, day, time_slot, alternatives, now=now
     )
-    services.check_credentials(user_id)
+    services.check_credentials(user_id, club)
     if release_at is None:
-        rules = config_services.get_system_value("release_rules")
+        rules = config_services.get_system_value("release_rules", club=club)
         fire_at = fire_time(rules, court["id"], booking_date, TimeSlot.parse(slot_label), now)
     else:
         fire_at = max(release_at, now)
     request = BookingRequest(
         str(uuid.uuid4()),
         user_id,
+        club_id=club,
         court_id=court["id"],
         date=booking_date.isoformat(),
         time_slot=slot_label,
@@ -83,6 +94,7 @@ def create(
         "booking_request.created",
         booking_request_id=request.request_id,
         user_id=user_id,
+        club=club,
         court_id=request.court_id,
         date=request.date,
         fire_at=request.fire_at.isoformat(),

@@ -19,7 +19,7 @@ def release_stale_claim(claim: Claim, *, holder_booked: bool = False) -> bool:
     retry, stays. A holder that booked the court passes nothing on: its
     queue is failed. Returns False when it changed (the next sweep looks again).
     """
-    holder = BookingRequest(claim.holder, claim.holder_user)
+    holder = BookingRequest(claim.holder, claim.holder_user, club_id=claim.club_id)
     holder.date, holder.time_slot = claim.date, claim.claim_id.rsplit("#", 1)[-1]
     tx = core.Transaction()
     promoted = claims.release_slot(tx, holder, claim, pass_on=not holder_booked)

@@ -71,7 +71,7 @@ def raw_access() -> Iterator[None]:
 
 
 class EncryptedAttribute(Attribute[str]):
-    """A string secret bound to its record: ``purpose`` + hash key + field name."""
+    """A string secret bound to its record: ``purpose`` + owner (and club) + field name."""
 
     attr_type = STRING
 
@@ -80,8 +80,13 @@ class EncryptedAttribute(Attribute[str]):
         self.purpose = purpose
 
     def binding(self, instance: Any) -> cipher.Binding:
-        hash_key = getattr(instance, instance._hash_keyname)
-        return cipher.Binding(self.purpose, str(hash_key), self.attr_name)
+        """The record's owner (``encryption_owner()``, else its hash key), purpose, field."""
+        owner = getattr(instance, "encryption_owner", None)
+        if owner is not None:
+            user_id, club = owner()
+        else:
+            user_id, club = getattr(instance, instance._hash_keyname), None
+        return cipher.Binding(self.purpose, str(user_id), self.attr_name, club)
 
     def __set__(self, instance: Any, value: Any) -> None:
         if isinstance(value, str):

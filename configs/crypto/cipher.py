@@ -36,15 +36,21 @@ class Binding:
     purpose: str
     user_id: str
     field: str
+    # The club the value belongs to; None only for values written before
+    # clubs existed (``migrate_clubs`` re-encrypts them with their club).
+    club: str | None = None
 
     def context(self, env: str) -> dict[str, str]:
-        return {
+        context = {
             "app": "tennisbook",
             "env": env,
             "purpose": self.purpose,
             "user_id": self.user_id,
             "field": self.field,
         }
+        if self.club is not None:
+            context["club"] = self.club
+        return context
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """Permission classes shared by every app's API.
 
-Operators are staff users. Object permissions compare the object's
+Operators are staff users; an operator may be limited to some clubs
+(``User.operator_clubs``): ``operated_clubs`` says which, ``may_operate``
+checks one. Object permissions compare the object's
 ``user_id`` (the DynamoDB items' owner, a UUID string) with the caller's id,
 so the same class guards UserConfigs, BookingRequests and whatever follows.
 """
@@ -14,6 +16,22 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 def is_operator(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def operated_clubs(user: Any) -> frozenset[str] | None:
+    """The clubs ``user`` operates: None for every club, empty for none (not staff)."""
+    if not is_operator(user):
+        return frozenset()
+    if user.is_superuser:
+        return None
+    limited = [str(club) for club in (getattr(user, "operator_clubs", None) or [])]
+    return frozenset(limited) if limited else None
+
+
+def may_operate(user: Any, club: str) -> bool:
+    """Whether ``user`` is an operator of ``club``."""
+    clubs = operated_clubs(user)
+    return clubs is None or club in clubs
 
 
 def owner_id_of(obj: Any) -> str | None:
@@ -55,4 +73,11 @@ class IsOwnerOrOperator(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        return is_operator(request.user) or owner_id_of(obj) == str(request.user.pk)
+        """The owner; or an operator, of the object's club when it has one."""
+        if owner_id_of(obj) == str(request.user.pk):
+            return True
+        club = getattr(obj, "club_id", None) or getattr(view, "club", None)
+        if club is None:
+            # Nothing says whose club it is: only an operator of every club.
+            return operated_clubs(request.user) is None
+        return is_operator(request.user) and may_operate(request.user, club)

@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--web-port", type=int, help="overrides TENNISBOOK_SITE_URL's port")
     run.add_argument("--emulator-port", type=int, help="overrides DYNAMODB_ENDPOINT_URL")
     run.add_argument("--democlub-port", type=int, help="overrides DEMOCLUB_URL's port")
+    run.add_argument(
+        "--democlub-second-port", type=int, help="overrides DEMOCLUB_SECOND_URL's port"
+    )
 
     commands.add_parser("emulator", help="the persistent DynamoDB + KMS emulator alone",
                         add_help=False)  # fmt: skip

@@ -49,9 +49,12 @@ def read_stack_env(path: Path) -> dict[str, str]:
 class BackgroundStack:
     def __init__(self, var_dir: Path, extra_env: dict[str, str] | None = None):
         self.var_dir = Path(var_dir)
-        self.web_port = free_port()
-        self.emulator_port = free_port()
-        self.democlub_port = free_port()
+        # Four distinct ports (none is bound until the stack starts).
+        taken: list[int] = []
+        for _ in range(4):
+            taken.append(free_port(avoid=taken))
+        self.web_port, self.emulator_port, self.democlub_port = taken[:3]
+        self.democlub_second_port = taken[3]  # the second demo club's portal
         self.extra_env: dict[str, str] = dict(extra_env or {})
         self.proc: subprocess.Popen[str] | None = None
         self.lines: list[str] = []
@@ -86,6 +89,7 @@ class BackgroundStack:
             "--web-port", str(self.web_port),
             "--emulator-port", str(self.emulator_port),
             "--democlub-port", str(self.democlub_port),
+            "--democlub-second-port", str(self.democlub_second_port),
         ]  # fmt: skip
 
     def start(self) -> BackgroundStack:

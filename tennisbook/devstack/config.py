@@ -2,10 +2,13 @@
 
 Everything comes from the same environment variables the settings read
 (``TENNISBOOK_SITE_URL``, ``DYNAMODB_ENDPOINT_URL``, ``REDIS_URL``,
-``DEMOCLUB_URL``, ``DEMOCLUB_KIND``, ``TENNISBOOK_VAR_DIR``,
-``AWS_REGION``), with the same defaults (``tennisbook.settings.defaults``),
-so a port (or the demo portal's kind) is changed in one place and the site,
-the supervisor and the Procfile's commands agree on it.
+``DEMOCLUB_URL``, ``DEMOCLUB_SECOND_URL``, ``DEMOCLUB_KIND``,
+``TENNISBOOK_VAR_DIR``, ``AWS_REGION``), with the same defaults
+(``tennisbook.settings.defaults``), so a port (or the demo portal's kind) is
+changed in one place and the site, the supervisor and the Procfile's
+commands agree on it. Two demo portals run: the ``DEMOCLUB_KIND`` one at
+``DEMOCLUB_URL`` (the default club's) and the other kind at
+``DEMOCLUB_SECOND_URL`` (the second demo club's).
 The command line flags (``--web-port`` ...) rewrite those URLs; the tests use
 them to run a whole stack on free ports beside a developer's own.
 """
@@ -61,8 +64,10 @@ class StackConfig:
     democlub: Endpoint
     redis_url: str | None  # REDIS_URL as given, if any
     region: str
-    # Which demo portal runs (DEMOCLUB_KIND): condo or grid.
+    # Which demo portal runs at DEMOCLUB_URL (DEMOCLUB_KIND): condo or grid.
     democlub_kind: str = defaults.DEMOCLUB_KIND
+    # The other kind's, the second demo club's.
+    democlub_second: Endpoint = Endpoint(defaults.DEMOCLUB_SECOND_URL, "DEMOCLUB_SECOND_URL")
     # Children restarted when they die instead of stopping everything
     # (TENNISBOOK_DEVSTACK_RESTART=worker,redis), after this many seconds: the
     # fault tests kill a worker or Redis and watch the site recover.
@@ -72,6 +77,11 @@ class StackConfig:
     @property
     def run_dir(self) -> Path:
         return self.var_dir / "run"
+
+    @property
+    def democlub_second_kind(self) -> str:
+        """The demo portal kind that is not ``democlub_kind``."""
+        return next(kind for kind in defaults.DEMOCLUB_KINDS if kind != self.democlub_kind)
 
     @property
     def run_emulator(self) -> bool:
@@ -86,6 +96,7 @@ class StackConfig:
         web_port: int | None = None,
         emulator_port: int | None = None,
         democlub_port: int | None = None,
+        democlub_second_port: int | None = None,
     ) -> StackConfig:
         env = os.environ if environ is None else environ
         var = var_dir or Path(env.get("TENNISBOOK_VAR_DIR") or ROOT / "var")
@@ -93,12 +104,17 @@ class StackConfig:
         raw_dynamodb = env.get("DYNAMODB_ENDPOINT_URL", defaults.DYNAMODB_URL)
         dynamodb = Endpoint(raw_dynamodb, "DYNAMODB_ENDPOINT_URL") if raw_dynamodb else None
         democlub = Endpoint(env.get("DEMOCLUB_URL") or defaults.DEMOCLUB_URL, "DEMOCLUB_URL")
+        second = Endpoint(
+            env.get("DEMOCLUB_SECOND_URL") or defaults.DEMOCLUB_SECOND_URL, "DEMOCLUB_SECOND_URL"
+        )
         if web_port:
             site = site.with_port(web_port)
         if emulator_port:
             dynamodb = Endpoint(f"http://127.0.0.1:{emulator_port}", "DYNAMODB_ENDPOINT_URL")
         if democlub_port:
             democlub = democlub.with_port(democlub_port)
+        if democlub_second_port:
+            second = second.with_port(democlub_second_port)
         kind = (env.get("DEMOCLUB_KIND") or defaults.DEMOCLUB_KIND).strip().lower()
         if kind not in defaults.DEMOCLUB_KINDS:
             raise ConfigError(
@@ -110,12 +126,18 @@ class StackConfig:
                 f"TENNISBOOK_SITE_URL={site.url} is not a loopback address; "
                 "make run serves the site on 127.0.0.1 only"
             )
+        if second.port == democlub.port and second.local and democlub.local:
+            raise ConfigError(
+                f"DEMOCLUB_SECOND_URL={second.url} has the port of DEMOCLUB_URL={democlub.url}; "
+                "make run runs a demo portal on each, so they need two ports"
+            )
         return cls(
             root=ROOT,
             var_dir=Path(var).expanduser().resolve(),
             site=site,
             dynamodb=dynamodb,
             democlub=democlub,
+            democlub_second=second,
             redis_url=env.get("REDIS_URL") or None,
             region=env.get("AWS_REGION") or "us-east-1",
             democlub_kind=kind,

@@ -2,10 +2,12 @@
 
 Every child (web, workers, beat, the setup steps, the demo portal) gets the
 same variables, so they all talk to the same Redis, emulator and portal;
-``stack.env`` lets a developer's shell join them. ``WEB_PORT`` and
-``DEMOCLUB_PORT`` are the ports of those URLs, for the Procfile's commands;
-``DEMOCLUB_KIND`` is always set, so the portal, the setup steps and the
-site agree on which demo portal runs.
+``stack.env`` lets a developer's shell join them. ``WEB_PORT``,
+``DEMOCLUB_PORT`` and ``DEMOCLUB_SECOND_PORT`` are the ports of those URLs,
+for the Procfile's commands; ``DEMOCLUB_KIND`` is always set, so the
+portal, the setup steps and the site agree on which demo portal is the
+default club's, and ``DEMOCLUB_SECOND_KIND`` names the other, the second
+demo club's.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ STACK_ENV_KEYS = (
     "AWS_DEFAULT_REGION",
     "REDIS_URL",
     "DEMOCLUB_URL",
+    "DEMOCLUB_SECOND_URL",
     "DEMOCLUB_KIND",
 )
 
@@ -51,9 +54,12 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
         TENNISBOOK_SITE_URL=cfg.site.url,
         REDIS_URL=redis_url,
         DEMOCLUB_URL=cfg.democlub.url,
+        DEMOCLUB_SECOND_URL=cfg.democlub_second.url,
         DEMOCLUB_KIND=cfg.democlub_kind,
+        DEMOCLUB_SECOND_KIND=cfg.democlub_second_kind,
         WEB_PORT=str(cfg.site.port),
         DEMOCLUB_PORT=str(cfg.democlub.port),
+        DEMOCLUB_SECOND_PORT=str(cfg.democlub_second.port),
         AWS_REGION=cfg.region,
         AWS_DEFAULT_REGION=cfg.region,
         # Selenium Manager would otherwise phone home before every browser start.
@@ -61,7 +67,7 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
         # Every process writes its metrics here; /metrics on the web adds them up.
         PROMETHEUS_MULTIPROC_DIR=str(cfg.var_dir / "run" / "prometheus"),
     )
-    # The demo portal and `manage.py demo_release` share its control token.
+    # The demo portals and `manage.py demo_release` share their control token.
     env.setdefault("DEMOCLUB_CONTROL_TOKEN", secrets.token_urlsafe(24))
     if cfg.run_emulator:
         assert cfg.dynamodb is not None

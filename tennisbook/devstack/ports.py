@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 LOOPBACK = "127.0.0.1"
 
@@ -24,11 +24,18 @@ def port_is_free(port: int, host: str = LOOPBACK) -> bool:
     return True
 
 
-def free_port(host: str = LOOPBACK) -> int:
-    """A port the kernel considers free right now (racy, but fine on loopback)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+def free_port(host: str = LOOPBACK, avoid: Collection[int] = ()) -> int:
+    """A port the kernel considers free right now (racy, but fine on loopback).
+
+    ``avoid``: ports promised to processes that have not bound them yet
+    (the stack's own), which the kernel would otherwise hand out again.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in avoid:
+            return port
 
 
 def port_answers(port: int, host: str = LOOPBACK, timeout: float = 0.2) -> bool:

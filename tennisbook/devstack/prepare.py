@@ -63,6 +63,8 @@ def main(*, collect_static: bool = True, demo_booking: bool = False) -> int:
         ("migrate", {"interactive": False, "verbosity": 1}),
         ("create_tables", {}),
         ("setup_keys", {}),  # the KMS key (or local key) seed_demo encrypts with
+        # A var/ from before clubs moves to the default club; a no-op after.
+        ("migrate_clubs", {}),
         ("seed_demo", {}),
     ]
     if demo_booking:

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +63,16 @@ class RedisChoice:
     note: str
 
 
-def choose(env_url: str | None, data_dir: Path, port: int | None = None) -> RedisChoice:
-    """``REDIS_URL`` when set and reachable, else an embedded server to start."""
+def choose(
+    env_url: str | None, data_dir: Path, port: int | None = None, avoid: Collection[int] = ()
+) -> RedisChoice:
+    """``REDIS_URL`` when set and reachable, else an embedded server to start.
+
+    ``avoid``: the stack's other ports, not all bound yet when Redis starts.
+    """
     if env_url and reachable(env_url):
         return RedisChoice(env_url, None, f"using REDIS_URL={env_url}")
-    server = EmbeddedRedis(data_dir, port or free_port())
+    server = EmbeddedRedis(data_dir, port or free_port(avoid=avoid))
     if env_url:
         note = (
             f"REDIS_URL={env_url} does not answer; starting an embedded redis-server "

@@ -1,12 +1,13 @@
 """``make run``: start the whole stack in order, watch it, stop it cleanly.
 
 Order matters: Redis and the emulator first (everything else talks to
-them), then the demo portal, then the preparation steps (migrate, tables,
-seed, the demo booking, which asks the portal for its demo release, static
+them), then the two demo portals (``DEMOCLUB_PORTALS``: the default club's
+and the second demo club's), then the preparation steps (migrate, tables,
+seed, the demo bookings, which ask each portal for its demo release, static
 files), then the other processes of the Procfile (``procfile.py``: the one
 place their commands are written), then wait for ``/readyz``. The demo
-booking is made before any worker or beat runs, so a request left by an
-earlier run is moved to the portal's release before anything can fire it.
+bookings are made before any worker or beat runs, so a request left by an
+earlier run is moved to its portal's release before anything can fire it.
 Stopping goes the other way: the site processes first, so a worker can still
 acknowledge its task to Redis and the emulator still takes the last writes,
 and the emulator's final snapshot last but one.
@@ -36,6 +37,9 @@ from .ports import port_is_free, wait_for_port
 from .procs import Child, Console, group_alive, stop_all
 
 READY_TIMEOUT = 120.0
+# The Procfile's demo portals, started in this order before the setup steps:
+# the DEMOCLUB_KIND one (DEMOCLUB_URL), then the other kind (DEMOCLUB_SECOND_URL).
+DEMOCLUB_PORTALS = ("democlub", "democlub2")
 MAX_RESTARTS = 10  # per run: a child that keeps dying stops the stack after all
 DEMO_LOGINS = (
     ("operator", "operator", "tennisbook-operator"),
@@ -101,17 +105,17 @@ class Supervisor:
             processes = procfile.load()
         except ConfigError as exc:
             raise StartFailed(str(exc)) from None
-        for needed in ("web", "democlub"):
+        for needed in ("web", *DEMOCLUB_PORTALS):
             if needed not in processes:
                 raise StartFailed(f"the Procfile has no {needed} process; make run needs one")
-        self._check_ports()
-        for sub in ("run", "redis", "emulator", "democlub", "run/prometheus"):
+        ports = self._check_ports()
+        for sub in ("run", "redis", "emulator", *DEMOCLUB_PORTALS, "run/prometheus"):
             (cfg.var_dir / sub).mkdir(parents=True, exist_ok=True)
         # Metrics files of a previous run describe dead processes.
         for stale in (cfg.var_dir / "run" / "prometheus").glob("*.db"):
             stale.unlink()
 
-        choice = embedded_redis.choose(cfg.redis_url, cfg.var_dir / "redis")
+        choice = embedded_redis.choose(cfg.redis_url, cfg.var_dir / "redis", avoid=ports)
         self.out.say(choice.note)
         if choice.server is not None:
             self._spawn(choice.server.child_process(), infra=True)
@@ -134,13 +138,19 @@ class Supervisor:
         except ConfigError as exc:
             raise StartFailed(str(exc)) from None
 
-        self._spawn(Child("democlub", commands.pop("democlub"), env=self.env))
-        self._wait_for("democlub", cfg.democlub.port)
+        # One after the other: a portal that cannot start stops the stack before the next.
+        for name, endpoint in zip(DEMOCLUB_PORTALS, self._demo_portals(), strict=True):
+            self._spawn(Child(name, commands.pop(name), env=self.env))
+            self._wait_for(name, endpoint.port)
         self._run_setup()
         for name, argv in commands.items():
             self._spawn(Child(name, argv, env=self.env))
         self._wait_ready()
         self.out.say(f"ready in {time.monotonic() - started:.1f} s")
+
+    def _demo_portals(self) -> tuple[Endpoint, Endpoint]:
+        """Where the ``DEMOCLUB_PORTALS`` listen, in the same order."""
+        return (self.cfg.democlub, self.cfg.democlub_second)
 
     def _run_setup(self) -> None:
         """Migrate, tables, keys, demo data and the demo booking, in one child."""
@@ -156,13 +166,15 @@ class Supervisor:
         self.apps.remove(setup)
         self._record_children()  # the one-shot is gone: a later takeover must not look for it
 
-    def _check_ports(self) -> None:
+    def _check_ports(self) -> set[int]:
+        """The stack's own ports, once each is free; ``PortInUse`` names those that are not."""
         wanted: list[tuple[str, Endpoint]] = [("web", self.cfg.site)]
         if self.cfg.run_emulator:
             assert self.cfg.dynamodb is not None
             wanted.append(("DynamoDB/KMS emulator", self.cfg.dynamodb))
-        if self.cfg.democlub.local:
-            wanted.append(("democlub", self.cfg.democlub))
+        for name, endpoint in zip(DEMOCLUB_PORTALS, self._demo_portals(), strict=True):
+            if endpoint.local:
+                wanted.append((name, endpoint))
         problems = [
             f"port {ep.port} ({what}) is already in use by another program; stop it or set "
             f"{ep.variable}=http://127.0.0.1:<another port>"
@@ -171,6 +183,7 @@ class Supervisor:
         ]
         if problems:
             raise PortInUse("; ".join(problems))
+        return {ep.port for _, ep in wanted}
 
     def _spawn(self, child: Child, infra: bool = False) -> Child:
         child.cwd = child.cwd or self.cfg.root
@@ -273,6 +286,10 @@ class Supervisor:
             ("admin", f"{site}/admin/"),
             ("API docs", f"{site}/api/docs/"),
             ("demo club", f"{self.cfg.democlub.url.rstrip('/')}/  ({self.cfg.democlub_kind})"),
+            (
+                "demo club 2",
+                f"{self.cfg.democlub_second.url.rstrip('/')}/  ({self.cfg.democlub_second_kind})",
+            ),
         ]
         rows += [(f"{role} login", f"{user} / {password}") for role, user, password in DEMO_LOGINS]
         env_file = display_path(self.stack_env_path)
@@ -368,6 +385,7 @@ def main_from_args(args: object) -> int:
             web_port=getattr(args, "web_port", None),
             emulator_port=getattr(args, "emulator_port", None),
             democlub_port=getattr(args, "democlub_port", None),
+            democlub_second_port=getattr(args, "democlub_second_port", None),
         )
     except ConfigError as exc:
         Console().say(f"ERROR: {exc}")

@@ -155,6 +155,14 @@ class Repository(Generic[M]):
         except NotFound:
             return None
 
+    def get_many(self, keys: Iterable[Any]) -> list[M]:
+        """The live items among ``keys`` (hash keys, or (hash, range) pairs), in one batch read."""
+        keys = list(keys)
+        if not keys:
+            return []
+        with self.errors("batch_get"):
+            return self._live(self.model.batch_get(keys, consistent_read=True), None)
+
     def query(
         self,
         hash_key: Any,

@@ -23,6 +23,7 @@ from .env import (
     env_float,
     env_int,
     env_list,
+    env_match,
     env_path,
     env_str,
     env_url,
@@ -228,8 +229,18 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
 }
 
-# --- The club portal ---------------------------------------------------------
+# --- Clubs and their portals -----------------------------------------------------
+# The club of a deployment that had one (the club data migration moves its
+# settings, members' configurations and requests here), and the club the
+# single-club interfaces (tennis.py, an API body without "club") mean.
+DEFAULT_CLUB_ID = env_match(
+    "DEFAULT_CLUB_ID",
+    r"[a-z][a-z0-9-]{0,31}",
+    "a club id (lower-case letters, digits and '-', starting with a letter)",
+    "default",
+)
 DEMOCLUB_URL = env_url("DEMOCLUB_URL", defaults.DEMOCLUB_URL)
+DEMOCLUB_SECOND_URL = env_url("DEMOCLUB_SECOND_URL", defaults.DEMOCLUB_SECOND_URL)
 # The demo portal's kind (`python -m democlub --kind`): the defaults of the
 # courts, release rules and portal profile, and the demo member's portal
 # account, follow it (configs/demo_portals.py).

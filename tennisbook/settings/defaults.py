@@ -16,6 +16,8 @@ SITE_URL = "http://127.0.0.1:8000"
 # The DynamoDB + KMS emulator (moto) of `make run`; empty in production means AWS.
 DYNAMODB_URL = "http://127.0.0.1:8001"
 DEMOCLUB_URL = "http://127.0.0.1:8100"
+# The other demo portal, the second demo club's (make run runs both).
+DEMOCLUB_SECOND_URL = "http://127.0.0.1:8101"
 # Which demo portal `make run` starts there (python -m democlub --kind ...);
 # the club settings' defaults and the demo member's portal account follow it.
 DEMOCLUB_KINDS = ("condo", "grid")

@@ -9,6 +9,7 @@ the process at start-up with one clear line instead of failing later.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,6 +32,14 @@ def _raw(name: str, default: object) -> str | object:
 
 def env_str(name: str, default: str | object = _MISSING) -> str:
     return _raw(name, default)  # type: ignore[return-value]
+
+
+def env_match(name: str, pattern: str, what: str, default: str | object = _MISSING) -> str:
+    """A string that must match ``pattern`` whole; ``what`` describes the form."""
+    value = str(_raw(name, default))
+    if not re.fullmatch(pattern, value):
+        raise ImproperlyConfigured(f"{name} must be {what}, got {value!r}.")
+    return value
 
 
 def env_bool(name: str, default: bool | object = _MISSING) -> bool:

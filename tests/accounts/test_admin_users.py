@@ -1,9 +1,13 @@
-"""The users admin: no password in clear, tokens revocable."""
+"""The users admin: no password in clear, tokens revocable, operators' clubs."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 
+from configs import clubs
+from tennisbook.api.permissions import operated_clubs
 from tests.api.fixtures import bearer, login
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +31,100 @@ def test_an_operator_revokes_a_members_api_tokens(superuser_client, member):
     )
 
     assert bearer(access).get("/api/auth/profile").status_code == 401
+
+
+# --- the clubs an operator is limited to ----------------------------------------------
+
+
+@pytest.fixture
+def north(dynamo):
+    return clubs.create_club("north", "North Club", actor="test")
+
+
+def user_form(user, **changes) -> dict:
+    """The user change form's fields as the admin page posts them."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "first_name": "",
+        "last_name": "",
+        "is_active": "on",
+        "is_staff": "on" if user.is_staff else "",
+        "operator_clubs": list(user.operator_clubs),
+    }
+    return {name: value for name, value in (data | changes).items() if value != ""}
+
+
+def test_a_superuser_limits_an_operator_to_some_clubs(superuser_client, operator, north):
+    url = f"/admin/accounts/user/{operator.pk}/change/"
+
+    page = superuser_client.get(url)
+    saved = superuser_client.post(url, user_form(operator, operator_clubs=["north"]))
+
+    assert b"North Club (north)" in page.content
+    assert saved.status_code == 302
+    operator.refresh_from_db()
+    assert operator.operator_clubs == ["north"]
+    assert operated_clubs(operator) == {"north"}
+
+
+def test_an_unknown_club_is_refused_with_the_known_ones(superuser_client, operator, north):
+    url = f"/admin/accounts/user/{operator.pk}/change/"
+
+    response = superuser_client.post(url, user_form(operator, operator_clubs=["north", "ghost"]))
+
+    assert response.status_code == 200
+    assert b"There is no club &#x27;ghost&#x27;; clubs: default, north." in response.content
+    operator.refresh_from_db()
+    assert operator.operator_clubs == []
+
+
+def test_only_a_superuser_changes_an_operators_clubs(operator, north):
+    operator.operator_clubs = ["north"]
+    operator.save()
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client = Client()
+    client.force_login(operator)
+    url = f"/admin/accounts/user/{operator.pk}/change/"
+
+    page = client.get(url)
+    saved = client.post(url, user_form(operator, operator_clubs=[]))
+
+    assert page.status_code == 200
+    assert b'name="operator_clubs"' not in page.content
+    assert saved.status_code == 302
+    operator.refresh_from_db()
+    assert operator.operator_clubs == ["north"]
+
+
+def test_the_user_list_says_which_clubs_operators_operate(superuser_client, operator):
+    operator.operator_clubs = ["north", "south"]
+    operator.save()
+
+    page = superuser_client.get("/admin/accounts/user/").content.decode()
+
+    assert "north, south" in page
+    assert "every club" in page  # the superuser
+
+
+def test_an_operator_who_may_change_users_cannot_widen_anyones_reach(
+    operator, member, north, django_user_model
+):
+    """Not theirs to give: staff, superuser, permissions, clubs (only a superuser's)."""
+    operator.operator_clubs = ["north"]
+    operator.save()
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client = Client()
+    client.force_login(operator)
+    for target in (operator, member):
+        url = f"/admin/accounts/user/{target.pk}/change/"
+        form = user_form(target, is_staff="on", is_superuser="on", operator_clubs=[])
+        client.post(url, form)
+        target = django_user_model.objects.get(pk=target.pk)
+        assert not target.is_superuser
+        assert target.is_staff == (target.pk == operator.pk)
+    assert django_user_model.objects.get(pk=operator.pk).operator_clubs == ["north"]

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tennisbook.validators import validate_portal_password, validate_portal_username
+from tests.factories import CLUB
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -57,4 +58,4 @@ def test_a_password_is_kept_exactly_as_typed(as_member):
     response = as_member.post(MINE, CREDENTIALS | {"portal_password": typed}, format="json")
 
     assert response.status_code == 201, response.json()
-    assert services.get_user_config(response.json()["user_id"]).portal_password == typed
+    assert services.get_user_config(response.json()["user_id"], CLUB).portal_password == typed

@@ -11,13 +11,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booker import dispatch, outbox, processor
+from booker.results import AttemptRecord, BookingResult, Outcome, ReplyKind
 from bookings import services, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import Contended
 from bookings.lifecycle import Actor
+from configs import clubs
 from configs import services as config_services
 from tennisbook.dynamo import Conflict, Unavailable
 from tests.bookings.conftest import SEVEN, in_days
+from tests.factories import CLUB
 
 LEASE = timedelta(seconds=30)
 
@@ -61,6 +64,35 @@ def test_a_due_request_is_completed_with_its_result(alice, make_request, engine_
     assert stored.status == RequestStatus.COMPLETED
     assert stored.result_data["release_to_confirmation_ms"] == 12.5
     assert [h.to_status for h in stored.history] == ["pending", "processing", "completed"]
+
+
+def test_the_engines_own_result_is_written_at_once_not_through_the_outbox(
+    alice, make_request, monkeypatch
+):
+    """A real result holds enum members (the reply's kind): it must still be plain JSON."""
+
+    def engine_result(request, owner, may_submit=None):
+        attempt = AttemptRecord(
+            choice={"court_id": 5, "time_slot": SEVEN},
+            path="replay",
+            outcome=ReplyKind.SUCCESS,
+            message="Booking confirmed",
+            sent_at_ns=1,
+            portal_sent_ns=1,
+            ms_after_release=1.5,
+            round_trip_ms=2.0,
+            http_status=302,
+        )
+        booked = BookingResult(Outcome.BOOKED, message="Booking confirmed", attempts=[attempt])
+        return processor.finalize(booked)
+
+    monkeypatch.setattr(processor, "attempt", engine_result)
+    request = make_request(alice)
+    processor.run_batch([(request.request_id, alice)], "worker-1")
+    stored = services.get_request(alice, request.request_id)
+    assert stored.status == RequestStatus.COMPLETED
+    assert outbox.depth() == 0
+    assert stored.result_data["attempts"][0]["outcome"] == "success"
 
 
 def test_a_failure_keeps_the_reason_for_the_member(alice, make_request, engine_says):
@@ -121,6 +153,47 @@ def test_the_sweep_sends_due_requests_grouped_by_release_instant(alice, bob, mak
     assert dispatch.sweep(sent.append) == 0  # already dispatched a moment ago
 
 
+def test_the_sweep_makes_one_batch_per_club_and_release_instant(
+    alice, bob, portal_member, make_request
+):
+    """Two clubs releasing at the same instant are two batches (two worker slots)."""
+    clubs.create_club("riverside", "Riverside", actor="t", copy_from=CLUB, enabled=True)
+    portal_member(alice, club="riverside")
+    soon = datetime.now(UTC) + LEASE
+    here = make_request(alice)
+    neighbour = make_request(bob, slot="De 08:00 AM a 09:00 AM")
+    there = make_request(alice, club="riverside")
+    for request in (here, neighbour, there):
+        services.requests_repo.update(request, [type(request).fire_at.set(soon)])
+    sent: list[list[list[str]]] = []
+    assert dispatch.sweep(sent.append) == 3
+    batches = sorted(sorted(key[0] for key in batch) for batch in sent)
+    assert batches == sorted([sorted([here.request_id, neighbour.request_id]), [there.request_id]])
+
+
+def test_every_clubs_first_batch_goes_out_before_any_clubs_second(
+    alice, bob, portal_member, make_request, settings
+):
+    """A club with many members at an instant never queues another club's only batch."""
+    settings.BOOKER_BATCH_SIZE = 2
+    clubs.create_club("zeta", "Zeta", actor="t", copy_from=CLUB, enabled=True)
+    carol = portal_member("carol")
+    portal_member(alice, club="zeta")
+    soon = datetime.now(UTC) + LEASE
+    crowd = [
+        make_request(alice, slot=SEVEN),
+        make_request(bob, slot="De 08:00 AM a 09:00 AM"),
+        make_request(carol, slot="De 09:00 AM a 10:00 AM"),
+    ]
+    lone = make_request(alice, club="zeta")
+    for request in [*crowd, lone]:
+        services.requests_repo.update(request, [type(request).fire_at.set(soon)])
+    sent: list[list[list[str]]] = []
+    dispatch.sweep(sent.append)
+    assert [len(batch) for batch in sent] == [2, 1, 1]
+    assert sent[1] == [[lone.request_id, alice]]
+
+
 def test_the_sweep_resends_a_request_whose_worker_died(alice, make_request):
     request = make_request(alice)
     services.requests_repo.update(
@@ -133,7 +206,7 @@ def test_the_sweep_resends_a_request_whose_worker_died(alice, make_request):
 
 
 def test_a_queued_request_is_not_sent_before_its_turn(alice, bob, make_request):
-    config_services.set_system_value("conflict_policy", "queue", actor="t")
+    config_services.set_system_value("conflict_policy", "queue", actor="t", club=CLUB)
     holder = make_request(alice)
     make_request(bob)
     for request in services.list_requests(alice) + services.list_requests(bob):
@@ -164,14 +237,14 @@ def test_a_sweep_that_could_not_send_leaves_the_request_for_the_next_one(alice, 
 def test_the_default_profile_points_at_the_configured_portal(settings, dynamo):
     settings.DEMOCLUB_URL = "http://127.0.0.1:18100"
     config_services.forget_cached_settings()
-    assert config_services.get_system_value("portal_profile")["base_url"] == (
+    assert config_services.get_system_value("portal_profile", club=CLUB)["base_url"] == (
         "http://127.0.0.1:18100"
     )
 
 
 def test_a_member_without_credentials_fails_with_a_reason_instead_of_looping(alice, make_request):
     request = make_request(alice)
-    config_services.save_user_config(alice, portal_username="")
+    config_services.save_user_config(alice, CLUB, portal_username="")
     assert (
         processor.run_batch([(request.request_id, alice)], "worker-1")[request.request_id]
         == "login_failed"
@@ -197,16 +270,16 @@ def test_an_engine_crash_fails_the_request_instead_of_looping(alice, make_reques
 
 
 def test_settings_are_served_stale_while_dynamodb_is_down(dynamo, monkeypatch):
-    assert config_services.get_system_value("portal_profile")["base_url"]
+    assert config_services.get_system_value("portal_profile", club=CLUB)["base_url"]
     monkeypatch.setattr(config_services, "SYSTEM_CACHE_SECONDS", 0.0)
 
     def down(key):
         raise Unavailable("DynamoDB at test is unavailable")
 
     monkeypatch.setattr(config_services.system_configs, "find", down)
-    assert config_services.get_system_value("portal_profile")["base_url"]
+    assert config_services.get_system_value("portal_profile", club=CLUB)["base_url"]
     with pytest.raises(Unavailable):
-        config_services.get_system_value("limits")  # never read before: nothing to serve
+        config_services.get_system_value("limits", club=CLUB)  # never read before: nothing to serve
 
 
 def test_a_request_whose_member_is_gone_never_fires(make_request, portal_member, engine_says):

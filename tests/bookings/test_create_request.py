@@ -12,6 +12,7 @@ from bookings.lifecycle import Actor
 from configs import services as config_services
 from tennisbook.values import InvalidValue
 from tests.bookings.conftest import EIGHT, SEVEN, in_days
+from tests.factories import CLUB
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -24,6 +25,7 @@ def test_it_stores_a_pending_request_with_its_fire_time_and_history(alice):
         "de 7:00 am a 8:00 am",
         [{"court_id": 7, "time_slot": SEVEN}],
         now=NOW,
+        club=CLUB,
     )
     stored = services.get_request(alice, request.request_id)
     assert stored.status == RequestStatus.PENDING.value
@@ -50,15 +52,15 @@ def test_it_stores_a_pending_request_with_its_fire_time_and_history(alice):
 )
 def test_a_bad_wish_is_refused_naming_the_field(alice, court, day, slot, alternatives, field):
     with pytest.raises(InvalidValue) as info:
-        workflow.create(alice, court, day, slot, alternatives, now=NOW)
+        workflow.create(alice, court, day, slot, alternatives, now=NOW, club=CLUB)
     assert info.value.field == field
     assert services.list_requests(alice) == []
 
 
 def test_a_member_without_portal_credentials_is_told_to_add_them(dynamo):
-    config_services.save_user_config("nopass", portal_username="9")
+    config_services.save_user_config("nopass", CLUB, portal_username="9")
     with pytest.raises(InvalidValue) as info:
-        workflow.create("nopass", 5, in_days(10), SEVEN)
+        workflow.create("nopass", 5, in_days(10), SEVEN, club=CLUB)
     assert info.value.field == "portal_credentials"
 
 
@@ -71,7 +73,10 @@ def test_a_member_cannot_ask_twice_for_the_same_date_and_slot(alice, make_reques
 
 def test_the_active_request_quota_is_enforced(alice, make_request):
     config_services.set_system_value(
-        "limits", {"max_active_requests": 2, "max_alternatives": 3, "horizon_days": 30}, actor="t"
+        "limits",
+        {"max_active_requests": 2, "max_alternatives": 3, "horizon_days": 30},
+        actor="t",
+        club=CLUB,
     )
     make_request(alice, day=in_days(10))
     make_request(alice, day=in_days(11))
@@ -102,14 +107,14 @@ def test_suggestions_leave_out_slots_already_claimed(alice, bob, portal_member, 
 
 
 def test_under_the_queue_policy_the_second_member_waits_and_takes_over(alice, bob, make_request):
-    config_services.set_system_value("conflict_policy", "queue", actor="t")
+    config_services.set_system_value("conflict_policy", "queue", actor="t", club=CLUB)
     first = make_request(alice)
     second = make_request(bob)
     assert second.queued_behind == first.request_id
     workflow.cancel(services.get_request(alice, first.request_id), actor=Actor.MEMBER, by="alice")
     promoted = services.get_request(bob, second.request_id)
     assert promoted.queued_behind is None
-    claim = claims.get_slot_claim(5, first.date, SEVEN)
+    claim = claims.get_slot_claim(CLUB, 5, first.date, SEVEN)
     assert (claim.holder, claim.holder_user) == (second.request_id, bob)
 
 
@@ -122,7 +127,7 @@ def test_concurrent_creates_for_one_slot_leave_exactly_one_claim(portal_member):
     def create(user_id):
         barrier.wait()
         try:
-            workflow.create(user_id, 5, day, SEVEN)
+            workflow.create(user_id, 5, day, SEVEN, club=CLUB)
             outcomes.append("won")
         except SlotClaimed:
             outcomes.append("claimed")
@@ -138,7 +143,7 @@ def test_concurrent_creates_for_one_slot_leave_exactly_one_claim(portal_member):
     assert sorted(outcomes) == ["claimed"] * 7 + ["won"]
     holders = [m for m in members if services.list_requests(m)]
     assert len(holders) == 1
-    assert claims.get_slot_claim(5, day, SEVEN).holder_user == holders[0]
+    assert claims.get_slot_claim(CLUB, 5, day, SEVEN).holder_user == holders[0]
 
 
 def test_cancel_releases_the_claim_for_another_member(alice, bob, make_request):

@@ -17,6 +17,7 @@ from configs.dynamo import NotificationSettings
 from tennisbook.celery import app as celery_app
 from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import finish
+from tests.factories import CLUB
 
 
 class QueueEmpty(Exception):
@@ -97,13 +98,13 @@ def test_completion_and_failure_are_emailed_as_the_member_prefers(site_member, m
     assert [m.to for m in mail.outbox] == [[site_member.email]]
     assert mail.outbox[0].subject.startswith("Court booked: court 5")
     config_services.save_user_config(
-        user_id, notifications=NotificationSettings(email_on_failure=False)
+        user_id, CLUB, notifications=NotificationSettings(email_on_failure=False)
     )
     failed = make_request(user_id, slot="De 09:00 AM a 10:00 AM")
     finish(failed, RequestStatus.FAILED, reason="quota")
     assert len(mail.outbox) == 1
     config_services.save_user_config(
-        user_id, notifications=NotificationSettings(email_on_failure=True)
+        user_id, CLUB, notifications=NotificationSettings(email_on_failure=True)
     )
     failed_too = make_request(user_id, slot="De 10:00 AM a 11:00 AM")
     finish(failed_too, RequestStatus.FAILED, reason="quota")

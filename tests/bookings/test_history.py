@@ -8,6 +8,7 @@ from bookings.choices import RequestStatus
 from bookings.lifecycle import Actor
 from tests.bookings.conftest import SEVEN, in_days
 from tests.bookings.conftest import finish as finish_as_worker
+from tests.factories import CLUB
 
 
 def finish(request, status, confirmation_ms=None):
@@ -40,7 +41,9 @@ def test_the_csv_export_has_a_row_per_request_and_defuses_formulas(alice, make_r
     request = finish(make_request(alice), RequestStatus.COMPLETED)
     stored = services.get_request(alice, request.request_id)
     stored.result = {"confirmation": "=HYPERLINK(1)"}
-    rows = list(csv.DictReader(io.StringIO(exports.to_csv([stored], {5: "Cancha de Tenis 1"}))))
+    names = {(CLUB, 5): "Cancha de Tenis 1"}
+    rows = list(csv.DictReader(io.StringIO(exports.to_csv([stored], names))))
+    assert rows[0]["club"] == CLUB
     assert rows[0]["court"] == "Cancha de Tenis 1"
     assert rows[0]["status"] == "completed"
     assert rows[0]["confirmation"] == "'=HYPERLINK(1)"
@@ -53,7 +56,9 @@ def test_the_calendar_feed_places_bookings_in_the_club_time_zone(alice, make_req
         make_request(alice, day=in_days(12)), actor=Actor.MEMBER, by="alice"
     )
     feed = exports.to_ics(
-        services.list_requests(alice), {5: "Cancha de Tenis 1"}, "America/Costa_Rica"
+        services.list_requests(alice),
+        {(CLUB, 5): "Cancha de Tenis 1"},
+        {CLUB: "America/Costa_Rica"},
     )
     assert feed.startswith("BEGIN:VCALENDAR\r\n")
     assert feed.endswith("END:VCALENDAR\r\n")
@@ -69,8 +74,8 @@ def test_the_calendar_feed_places_bookings_in_the_club_time_zone(alice, make_req
 def test_the_sweep_frees_a_slot_whose_holder_vanished(alice, bob, make_request):
     request = make_request(alice)
     services.get_request(alice, request.request_id).delete()
-    assert claims.get_slot_claim(5, request.date, SEVEN) is not None
+    assert claims.get_slot_claim(CLUB, 5, request.date, SEVEN) is not None
     assert maintenance.release_stale_claims() == 1
-    assert claims.get_slot_claim(5, request.date, SEVEN) is None
+    assert claims.get_slot_claim(CLUB, 5, request.date, SEVEN) is None
     assert make_request(bob).status == RequestStatus.PENDING
     assert maintenance.release_stale_claims() == 0

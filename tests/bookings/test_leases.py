@@ -9,6 +9,7 @@ from bookings import services, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import Moot
 from configs import services as config_services
+from tests.factories import CLUB
 
 LEASE = timedelta(seconds=30)
 
@@ -78,7 +79,7 @@ def test_a_live_lease_is_not_taken_over(alice, make_request):
 
 
 def test_a_queued_request_is_not_taken_before_its_turn(alice, bob, make_request):
-    config_services.set_system_value("conflict_policy", "queue", actor="t")
+    config_services.set_system_value("conflict_policy", "queue", actor="t", club=CLUB)
     make_request(alice)
     queued = make_request(bob)
     assert workflow.take(queued, "worker-1", LEASE) is None

@@ -10,6 +10,7 @@ from bookings.choices import RequestStatus
 from bookings.errors import SlotClaimed, TransitionRefused
 from bookings.lifecycle import ALLOWED, Actor, is_allowed
 from tests.bookings.conftest import SEVEN, finish
+from tests.factories import CLUB
 
 S = RequestStatus
 # How to bring a fresh request into each starting status, by allowed steps.
@@ -73,9 +74,9 @@ def test_finishing_sets_the_retention_ttl_and_releases_every_claim(alice, make_r
     stored = services.get_request(alice, done.request_id)  # as written, not as returned
     assert stored.ttl - datetime.now(UTC) > timedelta(days=179)
     assert stored.result["confirmation"] == "R-1"
-    assert claims.get_slot_claim(5, done.date, SEVEN) is None
+    assert claims.get_slot_claim(CLUB, 5, done.date, SEVEN) is None
     # The member may ask for the same date and slot again: member claim and quota are back.
-    again = workflow.create(alice, 5, done.date, SEVEN)
+    again = workflow.create(alice, 5, done.date, SEVEN, club=CLUB)
     assert again.status == S.PENDING
 
 
@@ -86,7 +87,7 @@ def test_a_retry_retakes_the_claims_and_clears_the_ttl(alice, bob, make_request)
     )
     assert retried.status == S.PENDING
     assert retried.ttl is None
-    assert claims.get_slot_claim(5, retried.date, SEVEN).holder == request.request_id
+    assert claims.get_slot_claim(CLUB, 5, retried.date, SEVEN).holder == request.request_id
     with pytest.raises(SlotClaimed):
         make_request(bob)
 

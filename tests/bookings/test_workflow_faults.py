@@ -22,6 +22,7 @@ from bookings.lifecycle import Actor
 from configs import services as config_services
 from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import EIGHT, SEVEN, finish, in_days
+from tests.factories import CLUB
 
 NINE = "De 09:00 AM a 10:00 AM"
 
@@ -30,7 +31,7 @@ LEASE = timedelta(seconds=30)
 
 @pytest.fixture
 def queue_policy(dynamo):
-    config_services.set_system_value("conflict_policy", "queue", actor="test")
+    config_services.set_system_value("conflict_policy", "queue", actor="test", club=CLUB)
 
 
 def test_a_cancel_whose_slot_queue_changed_meanwhile_is_retried_not_refused(
@@ -53,7 +54,7 @@ def test_a_cancel_whose_slot_queue_changed_meanwhile_is_retried_not_refused(
     monkeypatch.setattr(claims, "get_slot_claim", read_then_someone_queues)
     cancelled = workflow.cancel(first, actor=Actor.MEMBER, by="alice")
     assert cancelled.status == RequestStatus.CANCELLED
-    claim = claims.get_slot_claim(5, first.date, SEVEN)
+    claim = claims.get_slot_claim(CLUB, 5, first.date, SEVEN)
     assert claim.holder == second.request_id
     assert claim.queue == [claims.queue_entry(joined[0])]
     assert services.get_request(bob, second.request_id).queued_behind is None
@@ -63,23 +64,23 @@ def test_joining_a_queue_is_conditioned_on_the_holder_that_was_read(
     alice, bob, make_request, queue_policy
 ):
     first = make_request(alice)
-    stale = claims.get_slot_claim(5, first.date, SEVEN)
+    stale = claims.get_slot_claim(CLUB, 5, first.date, SEVEN)
     stale.holder = "a-holder-that-left"  # as read before the slot changed hands
     newcomer = BookingRequest(str(uuid.uuid4()), bob, court_id=5, date=first.date, time_slot=SEVEN)
     tx = workflow.core.Transaction()
     claims.take(tx, newcomer, max_active=10, queue_behind_holder=True, holder=stale)
     with pytest.raises(claims.SlotHeld):
         tx.commit()
-    assert claims.get_slot_claim(5, first.date, SEVEN).queue == []
+    assert claims.get_slot_claim(CLUB, 5, first.date, SEVEN).queue == []
 
 
 def test_the_stale_claim_sweep_frees_only_the_claim_it_judged(alice, make_request):
     request = make_request(alice)
-    judged = claims.get_slot_claim(5, request.date, SEVEN)
+    judged = claims.get_slot_claim(CLUB, 5, request.date, SEVEN)
     cancelled = workflow.cancel(request, actor=Actor.MEMBER, by="alice")
     workflow.retry(cancelled, actor=Actor.MEMBER, by="alice")  # the same request claims anew
     assert workflow.release_stale_claim(judged) is False
-    claim = claims.get_slot_claim(5, request.date, SEVEN)
+    claim = claims.get_slot_claim(CLUB, 5, request.date, SEVEN)
     assert claim is not None
     assert claim.holder == request.request_id
 
@@ -132,7 +133,7 @@ def test_deleting_a_member_cancels_their_active_requests(portal_member, make_req
     }
     # The worker that held the processing one has lost its lease.
     assert workflow.renew(processing, "worker-1", LEASE) is None
-    assert config_services.find_user_config(user_id) is None
+    assert config_services.find_user_config(user_id, CLUB) is None
 
 
 def test_the_operators_list_pages_through_the_index_without_repeats(
@@ -184,7 +185,7 @@ def test_a_queue_head_that_moved_on_is_skipped_not_a_dead_end(
     services.requests_repo.update(second, [type(second).status.set(RequestStatus.FAILED)])
     cancelled = workflow.cancel(first, actor=Actor.MEMBER, by="alice")
     assert cancelled.status == RequestStatus.CANCELLED
-    claim = claims.get_slot_claim(5, first.date, SEVEN)
+    claim = claims.get_slot_claim(CLUB, 5, first.date, SEVEN)
     assert claim.holder == third.request_id
     assert claim.queue == []
 
@@ -239,7 +240,7 @@ def test_a_holder_that_booked_the_court_fails_its_queue_instead_of_promoting_it(
     left = services.get_request(bob, second.request_id)
     assert (left.status, left.reason) == (RequestStatus.FAILED, "slot_taken")
     assert left.history[-1].message == workflow.core.LEFT_BEHIND
-    assert claims.get_slot_claim(5, first.date, SEVEN) is None
+    assert claims.get_slot_claim(CLUB, 5, first.date, SEVEN) is None
     # bob's own claims are back: he may ask for another slot that day.
     assert make_request(bob, day=first.date, slot=EIGHT).status == RequestStatus.PENDING
 

@@ -10,6 +10,7 @@ import pytest
 
 from configs import services
 from tests.api.fixtures import _fresh_limits, anon, as_member, as_operator  # noqa: F401
+from tests.factories import CLUB
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -40,7 +41,12 @@ def test_an_operator_changes_a_setting(as_operator, operator):
     assert response.status_code == 200
     assert response.json()["value"] == COURTS
     assert response.json()["modified_by"] == "charlie"
-    assert services.get_courts() == COURTS
+    assert (
+        services.get_courts(
+            CLUB,
+        )
+        == COURTS
+    )
 
 
 def test_an_invalid_value_is_refused_naming_its_path(as_operator):
@@ -64,7 +70,12 @@ def test_a_member_cannot_change_settings(as_member):
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
-    assert services.get_courts() != COURTS
+    assert (
+        services.get_courts(
+            CLUB,
+        )
+        != COURTS
+    )
 
 
 def test_anonymous_callers_answer_401(anon):

@@ -12,6 +12,7 @@ from configs import services
 from configs.crypto import KeyServiceUnavailable, get_provider
 from tennisbook.dynamo import Unavailable
 from tests.api.fixtures import _fresh_limits, anon, as_member, as_operator, as_other_member  # noqa: F401
+from tests.factories import CLUB
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -35,13 +36,13 @@ def test_a_member_creates_their_config_and_the_password_never_comes_back(as_memb
     assert data["preferred_slots"] == ["De 07:00 AM a 08:00 AM"]
     assert "portal_password" not in data
     assert "s3cret" not in response.content.decode()
-    assert services.get_user_config(str(member.pk)).has_portal_password is True
+    assert services.get_user_config(str(member.pk), CLUB).has_portal_password is True
 
 
 def test_the_stored_password_is_the_one_typed(as_member, member):
     as_member.post(MINE, CREDENTIALS, format="json")
 
-    assert services.get_user_config(str(member.pk)).portal_password == "s3cret pass!"
+    assert services.get_user_config(str(member.pk), CLUB).portal_password == "s3cret pass!"
 
 
 def test_creating_requires_the_portal_credentials(as_member):

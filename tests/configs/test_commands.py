@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from bookings import services as booking_services
 from configs import services as config_services
 from tennisbook.dynamo import bind_models
+from tests.factories import CLUB
 
 
 def run(*args) -> str:
@@ -44,12 +45,12 @@ def test_seed_demo_is_idempotent(django_user_model):
     run("seed_demo")
     member = django_user_model.objects.get(username="member")
     assert django_user_model.objects.get(username="operator").is_staff
-    assert config_services.get_user_config(str(member.pk)).portal_username == "101"
-    assert len(booking_services.list_requests(str(member.pk))) == 1
+    assert config_services.get_user_config(str(member.pk), CLUB).portal_username == "101"
+    assert len(booking_services.list_requests(str(member.pk), club=CLUB)) == 1
     second = run("seed_demo")
     assert "created" not in second
     assert django_user_model.objects.count() == 2
-    assert len(booking_services.list_requests(str(member.pk))) == 1
+    assert len(booking_services.list_requests(str(member.pk), club=CLUB)) == 1
 
 
 @pytest.mark.django_db

@@ -22,8 +22,9 @@ from configs.crypto import (
     get_provider,
 )
 from configs.crypto.envelope import Envelope
-from configs.dynamo import UserConfig
+from configs.dynamo import UserConfig, user_config_key
 from tennisbook.dynamo import NotFound
+from tests.factories import CLUB
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -31,15 +32,25 @@ SECRET = "club-pass-Ω-42"
 ALICE = Binding("portal-credentials", "alice-id", "portalPassword")
 
 
-def raw_item(user_id: str) -> dict:
+def raw_item(user_id: str, club: str = CLUB) -> dict:
     client = boto3.client("dynamodb", region_name="us-east-1")
-    return client.get_item(TableName=UserConfig.Meta.table_name, Key={"userId": {"S": user_id}})[
-        "Item"
-    ]
+    key = {"userId": {"S": user_config_key(user_id, club)}}
+    return client.get_item(TableName=UserConfig.Meta.table_name, Key=key)["Item"]
+
+
+def copy_password(source: tuple[str, str], target: tuple[str, str]) -> None:
+    """Copy the stored envelope from one (member, club) item to another, as an attacker would."""
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.update_item(
+        TableName=UserConfig.Meta.table_name,
+        Key={"userId": {"S": user_config_key(*target)}},
+        UpdateExpression="SET portalPassword = :p",
+        ExpressionAttributeValues={":p": raw_item(*source)["portalPassword"]},
+    )
 
 
 def test_a_saved_password_reads_back_and_is_never_stored_in_plaintext():
-    services.save_user_config("alice-id", portal_username="101", portal_password=SECRET)
+    services.save_user_config("alice-id", CLUB, portal_username="101", portal_password=SECRET)
     item = raw_item("alice-id")
     stored = item["portalPassword"]["S"]
     assert SECRET not in json.dumps(item)
@@ -47,15 +58,15 @@ def test_a_saved_password_reads_back_and_is_never_stored_in_plaintext():
     assert (envelope.version, envelope.algorithm, envelope.env) == (1, "A256GCM", "test")
     assert envelope.key_id.startswith("arn:aws:kms:")
     assert len(envelope.nonce) == 12
-    config = services.get_user_config("alice-id")
+    config = services.get_user_config("alice-id", CLUB)
     assert config.has_portal_password is True
     assert config.portal_password == SECRET
 
 
 def test_listing_configs_decrypts_nothing(caplog):
-    services.save_user_config("alice-id", portal_password=SECRET)
+    services.save_user_config("alice-id", CLUB, portal_password=SECRET)
     caplog.clear()
-    config = services.get_user_config("alice-id")
+    config = services.get_user_config("alice-id", CLUB)
     assert config.has_portal_password is True
     assert not [r for r in caplog.records if "crypto.decrypt" in str(r.msg)]
 
@@ -78,18 +89,44 @@ def test_a_flipped_byte_anywhere_fails_to_decrypt(part):
 
 
 def test_a_ciphertext_copied_to_another_members_row_fails():
-    services.save_user_config("alice-id", portal_password=SECRET)
-    services.save_user_config("bob-id", portal_password="bob-pass")
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    client.update_item(
-        TableName=UserConfig.Meta.table_name,
-        Key={"userId": {"S": "bob-id"}},
-        UpdateExpression="SET portalPassword = :p",
-        ExpressionAttributeValues={":p": raw_item("alice-id")["portalPassword"]},
-    )
-    bob = services.get_user_config("bob-id")
+    services.save_user_config("alice-id", CLUB, portal_password=SECRET)
+    services.save_user_config("bob-id", CLUB, portal_password="bob-pass")
+    copy_password(("alice-id", CLUB), ("bob-id", CLUB))
+    bob = services.get_user_config("bob-id", CLUB)
     with pytest.raises(DecryptionFailed):
         _ = bob.portal_password
+
+
+def test_a_ciphertext_moved_to_the_same_members_item_at_another_club_fails():
+    services.save_user_config("alice-id", CLUB, portal_password=SECRET)
+    services.save_user_config("alice-id", "riverside", portal_password="riverside-pass")
+    copy_password(("alice-id", CLUB), ("alice-id", "riverside"))
+    moved = services.get_user_config("alice-id", "riverside")
+    with pytest.raises(DecryptionFailed):
+        _ = moved.portal_password
+    # The original still opens where it belongs.
+    assert services.get_user_config("alice-id", CLUB).portal_password == SECRET
+
+
+def test_an_item_copied_whole_under_another_key_fails_to_decrypt():
+    """memberId/clubId say nothing: the key the item is stored under is what binds it."""
+    services.save_user_config("alice-id", CLUB, portal_username="101", portal_password=SECRET)
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    copied = raw_item("alice-id") | {"userId": {"S": user_config_key("bob-id", "riverside")}}
+    client.put_item(TableName=UserConfig.Meta.table_name, Item=copied)
+    stolen = services.get_user_config("bob-id", "riverside")
+    with pytest.raises(DecryptionFailed):
+        _ = stolen.portal_password
+
+
+def test_the_encryption_context_names_the_club():
+    bound = Binding("portal-credentials", "alice-id", "portalPassword", "riverside")
+    assert bound.context("test")["club"] == "riverside"
+    stored = encrypt(SECRET, bound)
+    with pytest.raises(DecryptionFailed):
+        decrypt(stored, Binding("portal-credentials", "alice-id", "portalPassword", CLUB))
+    with pytest.raises(DecryptionFailed):
+        decrypt(stored, ALICE)  # no club: the context of a value written before clubs
 
 
 def test_a_ciphertext_bound_to_another_field_or_purpose_fails():
@@ -121,10 +158,10 @@ def test_garbage_in_the_column_is_a_typed_error():
 
 
 def test_writing_a_plaintext_through_an_update_action_is_refused():
-    config = services.save_user_config("alice-id", portal_username="101")
+    config = services.save_user_config("alice-id", CLUB, portal_username="101")
     with pytest.raises(PlaintextWriteRefused):
         config.update(actions=[UserConfig.portal_password.set("plain")])
-    assert not services.get_user_config("alice-id").has_portal_password
+    assert not services.get_user_config("alice-id", CLUB).has_portal_password
 
 
 def _closed_port() -> int:
@@ -139,11 +176,13 @@ def test_kms_unavailable_is_a_typed_error_and_the_save_stores_nothing(settings):
     get_provider.cache_clear()
     try:
         with pytest.raises(KeyServiceUnavailable, match="KMS cannot be reached"):
-            services.save_user_config("alice-id", portal_username="101", portal_password=SECRET)
+            services.save_user_config(
+                "alice-id", CLUB, portal_username="101", portal_password=SECRET
+            )
     finally:
         get_provider.cache_clear()
     with pytest.raises(NotFound):
-        services.get_user_config("alice-id")
+        services.get_user_config("alice-id", CLUB)
 
 
 class _ThrottlingKms(http.server.BaseHTTPRequestHandler):

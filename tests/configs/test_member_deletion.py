@@ -13,6 +13,7 @@ from django.db import transaction
 
 from configs import services
 from tennisbook.dynamo import Unavailable
+from tests.factories import CLUB
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 
@@ -25,7 +26,7 @@ def configured(member, other_member):
     """
     for user in (member, other_member):
         services.update_user_config(
-            str(user.pk), portal_username=user.username, portal_password=f"{user.username}-pw"
+            str(user.pk), CLUB, portal_username=user.username, portal_password=f"{user.username}-pw"
         )
     return str(member.pk), str(other_member.pk)
 
@@ -37,7 +38,7 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 def config_of(user_id: str) -> object:
-    return services.find_user_config(user_id)
+    return services.find_user_config(user_id, CLUB)
 
 
 def test_deleting_a_member_erases_their_portal_credentials(configured, member, on_commit):

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from configs import services
 from configs.crypto import cipher, key_id_of
 from configs.dynamo import UserConfig
+from tests.factories import CLUB
 
 pytestmark = pytest.mark.usefixtures("dynamo")
 
@@ -19,14 +20,16 @@ def rotate(*args) -> str:
 
 
 def stored_key(user_id: str) -> str:
-    return key_id_of(UserConfig.portal_password.stored(services.get_user_config(user_id)))
+    return key_id_of(UserConfig.portal_password.stored(services.get_user_config(user_id, CLUB)))
 
 
 @pytest.fixture
 def members():
     for n in range(5):
-        services.save_user_config(f"member-{n}", portal_username=str(n), portal_password=f"pw-{n}")
-    services.save_user_config("no-password", portal_username="x")
+        services.save_user_config(
+            f"member-{n}", CLUB, portal_username=str(n), portal_password=f"pw-{n}"
+        )
+    services.save_user_config("no-password", CLUB, portal_username="x")
     return [f"member-{n}" for n in range(5)]
 
 
@@ -44,7 +47,7 @@ def test_values_written_before_rotation_are_readable_after_it(members):
     assert "rotated 5" in out
     for n, member in enumerate(members):
         assert stored_key(member) != old_key
-        assert services.get_user_config(member).portal_password == f"pw-{n}"
+        assert services.get_user_config(member, CLUB).portal_password == f"pw-{n}"
 
 
 def test_an_interrupted_rotation_resumes_and_a_second_run_changes_nothing(members, monkeypatch):
@@ -69,4 +72,4 @@ def test_an_interrupted_rotation_resumes_and_a_second_run_changes_nothing(member
     assert len(keys) == 1
     assert "rotated 0" in rotate()
     for n, member in enumerate(members):
-        assert services.get_user_config(member).portal_password == f"pw-{n}"
+        assert services.get_user_config(member, CLUB).portal_password == f"pw-{n}"

@@ -4,11 +4,12 @@ import pytest
 
 from configs import services, system_keys
 from tennisbook.values import InvalidValue
+from tests.factories import CLUB
 
 
 @pytest.mark.parametrize("key", list(system_keys.KEYS))
 def test_every_default_is_valid_and_canonical(key):
-    default = system_keys.KEYS[key].default()
+    default = system_keys.KEYS[key].default(CLUB)
     assert system_keys.validate(key, default) == default
 
 
@@ -87,13 +88,18 @@ def test_slots_are_stored_in_canonical_form_and_order():
 
 @pytest.mark.usefixtures("dynamo")
 def test_defaults_are_served_until_an_operator_stores_a_value():
-    assert [c["id"] for c in services.get_courts()] == [5, 7]
-    services.set_system_value("conflict_policy", "queue", actor="charlie")
-    assert services.get_system_value("conflict_policy") == "queue"
-    assert services.ensure_system_defaults() == [
+    assert [
+        c["id"]
+        for c in services.get_courts(
+            CLUB,
+        )
+    ] == [5, 7]
+    services.set_system_value("conflict_policy", "queue", actor="charlie", club=CLUB)
+    assert services.get_system_value("conflict_policy", club=CLUB) == "queue"
+    assert services.ensure_system_defaults(club=CLUB) == [
         k for k in system_keys.KEYS if k != "conflict_policy"
     ]
-    assert services.ensure_system_defaults() == []
+    assert services.ensure_system_defaults(club=CLUB) == []
 
 
 @pytest.mark.usefixtures("dynamo")
@@ -101,7 +107,7 @@ def test_an_unknown_court_lists_the_known_ones():
     with pytest.raises(
         InvalidValue, match=r"court 6 does not exist; courts: 5 \(Cancha de Tenis 1\)"
     ):
-        services.get_court(6)
-    court = services.get_court("5")
+        services.get_court(CLUB, 6)
+    court = services.get_court(CLUB, "5")
     with pytest.raises(InvalidValue, match="is not a slot of Cancha de Tenis 1"):
         services.check_slot_for_court(court, "De 09:00 PM a 10:00 PM")

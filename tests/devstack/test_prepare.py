@@ -34,7 +34,14 @@ def commands(monkeypatch):
 def test_the_demo_booking_is_the_last_step_before_static_files(commands):
     assert prepare.main(collect_static=False, demo_booking=True) == 0
 
-    assert commands.ran == ["migrate", "create_tables", "setup_keys", "seed_demo", "demo_release"]
+    assert commands.ran == [
+        "migrate",
+        "create_tables",
+        "setup_keys",
+        "migrate_clubs",
+        "seed_demo",
+        "demo_release",
+    ]
 
 
 def test_without_the_flag_there_is_no_demo_booking(commands):

@@ -26,7 +26,10 @@ def _workers(commands: dict[str, list[str]]) -> dict[str, list[str]]:
 @pytest.fixture
 def stack_commands(tmp_path):
     config = StackConfig.from_env(
-        {"TENNISBOOK_VAR_DIR": str(tmp_path / "my var")}, web_port=18000, democlub_port=18100
+        {"TENNISBOOK_VAR_DIR": str(tmp_path / "my var")},
+        web_port=18000,
+        democlub_port=18100,
+        democlub_second_port=18101,
     )
     env = environment.child_env(config, "redis://127.0.0.1:6399/0")
     return {name: p.argv(env) for name, p in procfile.load().items()}
@@ -43,14 +46,37 @@ def test_every_command_of_the_procfile_expands_with_the_stack_environment(stack_
     assert democlub[democlub.index("--kind") + 1] == "condo"
 
 
-def test_the_demo_portal_runs_the_kind_democlub_kind_names(tmp_path):
-    config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path), "DEMOCLUB_KIND": "grid"})
+def test_the_second_demo_portal_runs_the_other_kind_on_its_own_port_and_data(
+    stack_commands, tmp_path
+):
+    first, second = stack_commands["democlub"], stack_commands["democlub2"]
+
+    assert second[:3] == [sys.executable, "-m", "democlub"]
+    assert second[second.index("--kind") + 1] == "grid"
+    assert second[second.index("--port") + 1] == "18101"
+    assert second[second.index("--host") + 1] == "127.0.0.1"
+    assert second[second.index("--data-dir") + 1] == str(tmp_path / "my var" / "democlub2")
+    assert first[first.index("--data-dir") + 1] != second[second.index("--data-dir") + 1]
+    assert "--demo" in second
+
+
+@pytest.mark.parametrize(("kind", "other"), [("condo", "grid"), ("grid", "condo")])
+def test_the_demo_portals_run_the_kind_democlub_kind_names_and_the_other(tmp_path, kind, other):
+    config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path), "DEMOCLUB_KIND": kind})
     env = environment.child_env(config, "redis://127.0.0.1:6399/0")
+    processes = procfile.load()
 
-    democlub = procfile.load()["democlub"].argv(env)
+    democlub = processes["democlub"].argv(env)
+    democlub2 = processes["democlub2"].argv(env)
 
-    assert democlub[democlub.index("--kind") + 1] == "grid"
-    assert env["DEMOCLUB_KIND"] == "grid"  # the setup steps and the site see it too
+    assert democlub[democlub.index("--kind") + 1] == kind
+    assert democlub2[democlub2.index("--kind") + 1] == other
+    assert env["DEMOCLUB_KIND"] == kind  # the setup steps and the site see it too
+    assert (env["DEMOCLUB_URL"], env["DEMOCLUB_SECOND_URL"]) == (
+        "http://127.0.0.1:8100",
+        "http://127.0.0.1:8101",
+    )
+    assert (env["DEMOCLUB_PORT"], env["DEMOCLUB_SECOND_PORT"]) == ("8100", "8101")
 
 
 def test_a_shell_that_joins_the_stack_gets_its_demo_portal_kind(tmp_path):
@@ -60,7 +86,9 @@ def test_a_shell_that_joins_the_stack_gets_its_demo_portal_kind(tmp_path):
 
     environment.write_stack_env(path, env, with_emulator=True)
 
-    assert "DEMOCLUB_KIND=grid" in path.read_text().splitlines()
+    lines = path.read_text().splitlines()
+    assert "DEMOCLUB_KIND=grid" in lines
+    assert "DEMOCLUB_SECOND_URL=http://127.0.0.1:8101" in lines
 
 
 def test_the_booking_queue_has_a_worker_of_its_own(stack_commands):
@@ -105,6 +133,23 @@ def test_docker_compose_runs_the_same_workers_as_the_procfile(stack_commands):
             argv[argv.index("--concurrency") + 1]
             == (procfile_argv[procfile_argv.index("--concurrency") + 1])
         )
+
+
+def test_docker_compose_runs_both_demo_portals_like_the_procfile():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    app_env = services["web"]["environment"]
+
+    for name, variable in (("democlub", "DEMOCLUB_URL"), ("democlub2", "DEMOCLUB_SECOND_URL")):
+        command = services[name]["command"]
+        port = command[command.index("--port") + 1]
+        assert app_env[variable] == f"http://{name}:{port}"
+        assert "--demo" in command
+    kinds = []
+    for name in ("democlub", "democlub2"):
+        command = services[name]["command"]
+        kinds.append(command[command.index("--kind") + 1])
+    assert kinds == ["${DEMOCLUB_KIND:-condo}", "${DEMOCLUB_SECOND_KIND:-grid}"]
 
 
 def test_a_missing_variable_is_named_instead_of_left_empty():

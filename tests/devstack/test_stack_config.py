@@ -13,10 +13,12 @@ def test_the_defaults_are_the_documented_ports(tmp_path):
     config = StackConfig.from_env({"TENNISBOOK_VAR_DIR": str(tmp_path)})
 
     assert (config.site.port, config.dynamodb.port, config.democlub.port) == (8000, 8001, 8100)
+    assert config.democlub_second.port == 8101
     assert config.run_emulator is True
     assert config.redis_url is None
     assert config.var_dir == tmp_path.resolve()
     assert config.democlub_kind == "condo"
+    assert config.democlub_second_kind == "grid"
 
 
 def test_flags_override_the_urls_and_the_var_dir(tmp_path):
@@ -26,11 +28,13 @@ def test_flags_override_the_urls_and_the_var_dir(tmp_path):
         web_port=18000,
         emulator_port=18001,
         democlub_port=18100,
+        democlub_second_port=18101,
     )
 
     assert config.site.url == "http://127.0.0.1:18000"
     assert config.dynamodb.url == "http://127.0.0.1:18001"
     assert config.democlub.url == "http://127.0.0.1:18100"
+    assert config.democlub_second.url == "http://127.0.0.1:18101"
 
 
 def test_an_empty_dynamodb_endpoint_means_real_aws_and_no_emulator(tmp_path):
@@ -60,6 +64,23 @@ def test_the_var_dir_defaults_to_var_in_the_checkout():
 def test_the_demo_portal_kind_comes_from_democlub_kind():
     assert StackConfig.from_env({"DEMOCLUB_KIND": "grid"}).democlub_kind == "grid"
     assert StackConfig.from_env({"DEMOCLUB_KIND": ""}).democlub_kind == "condo"
+
+
+def test_the_second_demo_portal_is_the_other_kind_at_democlub_second_url():
+    config = StackConfig.from_env(
+        {"DEMOCLUB_KIND": "grid", "DEMOCLUB_SECOND_URL": "http://127.0.0.1:9101"}
+    )
+
+    assert (config.democlub_second_kind, config.democlub_second.url) == (
+        "condo",
+        "http://127.0.0.1:9101",
+    )
+    assert config.democlub_second.variable == "DEMOCLUB_SECOND_URL"  # named when taken
+
+
+def test_two_demo_portals_on_one_port_are_refused_with_both_variables():
+    with pytest.raises(ConfigError, match=r"DEMOCLUB_SECOND_URL=.*port of DEMOCLUB_URL="):
+        StackConfig.from_env({"DEMOCLUB_SECOND_URL": "http://127.0.0.1:8100"})
 
 
 def test_an_unknown_demo_portal_kind_is_refused_with_the_variable_and_the_choices():

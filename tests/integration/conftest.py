@@ -89,6 +89,7 @@ def devstack(tmp_path):
             stack.web_port = first.web_port
             stack.emulator_port = first.emulator_port
             stack.democlub_port = first.democlub_port
+            stack.democlub_second_port = first.democlub_second_port
         stacks.append(stack)
         return stack
 

@@ -1,10 +1,13 @@
-"""`make run` books its demo request on whichever demo portal DEMOCLUB_KIND names.
+"""`make run` runs two demo clubs, each booking its demo request on its own demo portal.
 
 The same supervisor ``make run`` starts (free ports, its own var dir), with
 ``DEMOCLUB_KIND`` set as ``make run DEMOCLUB_KIND=grid`` sets it, the
-default booking pipeline, and the demo portal's demo release a minute and a
-half after its start instead of three. The demo member's request for it must
-end ``completed``, booked on that portal under that portal's demo account.
+default booking pipeline, and each demo portal's demo release a minute and
+a half after its start instead of three. Both portals run: the
+``DEMOCLUB_KIND`` one for the default club, the other kind for the second
+demo club (whose id is that kind's name). Each club's demo request must end
+``completed``, booked on that club's portal under that portal's demo
+account, by the one booking worker.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from democlub.client import ControlClient
 from tennisbook.settings import defaults
 
 from .booking_stack import CONTROL_TOKEN, BookingStack
@@ -20,6 +24,7 @@ from .booking_stack import CONTROL_TOKEN, BookingStack
 pytestmark = pytest.mark.browser
 
 PORTAL_ACCOUNTS = {"condo": "101", "grid": "alex"}  # democlub --demo's members
+OTHER = {"condo": "grid", "grid": "condo"}
 DEMO_ENV = {
     "DEMOCLUB_DEMO_RELEASE_MINUTES": "1.5",
     "DEMOCLUB_CONTROL_TOKEN": CONTROL_TOKEN,
@@ -29,34 +34,52 @@ DEMO_ENV = {
 
 
 @pytest.mark.parametrize("kind", defaults.DEMOCLUB_KINDS)
-def test_make_run_books_the_demo_request_on_the_demo_portal_of_democlub_kind(devstack, kind):
+def test_make_run_books_both_demo_clubs_requests_each_on_its_demo_portal(devstack, kind):
     stack = devstack()
     stack.extra_env.update(DEMO_ENV, DEMOCLUB_KIND=kind)
     stack.start()
     stack.wait_ready(timeout=180)
-    club = BookingStack(stack)
-    state = club.portal.state()
-    release = state["demo_release"]
-    opens_at = datetime.fromisoformat(release["opens_at"])
+    booking = BookingStack(stack)
+    second = ControlClient(f"http://127.0.0.1:{stack.democlub_second_port}", CONTROL_TOKEN)
+    portals = {"default": (kind, booking.portal), OTHER[kind]: (OTHER[kind], second)}
 
-    assert state["kind"] == kind
-    assert f"({kind})" in stack.output  # the banner's demo club line
-    answer = club.member.get(f"{club.site}/api/bookings", timeout=15)
-    [demo] = [
-        item
-        for item in answer.json()["results"]
-        if (item["court_id"], item["date"]) == (release["area"], release["day"])
-    ]
-    assert datetime.fromisoformat(demo["fire_at"]) == opens_at
-    left = (opens_at - datetime.now(UTC)).total_seconds()
-    done = club.wait_for_status(demo["request_id"], {"completed", "failed"}, timeout=left + 90)
-    story = club.describe(demo["request_id"])
-    assert done["status"] == "completed", story
-    assert done["result"]["outcome"] == "booked", story
-    booked = [
-        row
-        for row in club.portal.reservations(member=PORTAL_ACCOUNTS[kind])
-        if row["area"] == release["area"]
-    ]
-    assert len(booked) == 1, (booked, story)
-    assert stack.interrupt() == 0, club.tail()
+    assert f"({kind})" in stack.output  # the banner's demo club lines
+    assert f"({OTHER[kind]})" in stack.output
+    answer = booking.member.get(f"{booking.site}/api/clubs", timeout=15)
+    assert answer.status_code == 200, answer.text
+    assert [c["id"] for c in answer.json()] == list(portals), answer.text
+    answer = booking.member.get(f"{booking.site}/api/bookings", timeout=15)
+    assert answer.status_code == 200, answer.text
+    demos = {}
+    for club, (club_kind, portal) in portals.items():
+        state = portal.state()
+        assert state["kind"] == club_kind
+        release = state["demo_release"]
+        [demo] = [
+            item
+            for item in answer.json()["results"]
+            if (item["club"], item["court_id"], item["date"])
+            == (club, release["area"], release["day"])
+        ]
+        assert datetime.fromisoformat(demo["fire_at"]) == datetime.fromisoformat(
+            release["opens_at"]
+        )
+        demos[club] = (demo, release)
+
+    latest = max(datetime.fromisoformat(r["opens_at"]) for _, r in demos.values())
+    for club, (demo, release) in demos.items():
+        left = (latest - datetime.now(UTC)).total_seconds()
+        done = booking.wait_for_status(
+            demo["request_id"], {"completed", "failed"}, timeout=max(left, 0) + 90
+        )
+        story = booking.describe(demo["request_id"])
+        assert done["status"] == "completed", (club, story)
+        assert done["result"]["outcome"] == "booked", (club, story)
+        club_kind, portal = portals[club]
+        booked = [
+            row
+            for row in portal.reservations(member=PORTAL_ACCOUNTS[club_kind])
+            if row["area"] == release["area"]
+        ]
+        assert len(booked) == 1, (club, booked, story)
+    assert stack.interrupt() == 0, booking.tail()

@@ -12,6 +12,6 @@ def test_a_failing_setup_step_stops_everything_with_a_clear_line(devstack):
 
     assert stack.wait_exit(timeout=60) == 1
     assert "ERROR: the setup steps failed (status 1); see above" in stack.output
-    assert "stopped democlub, setup, emulator, redis" in stack.output
+    assert "stopped democlub, democlub2, setup, emulator, redis" in stack.output
     assert not (stack.var_dir / "run" / "children.json").exists()
     assert not (stack.var_dir / "run" / "stack.env").exists()

@@ -24,7 +24,7 @@ def test_create_refuses_a_duplicate_key():
     duplicate = factories.user_config(save=False, user_id=item.user_id, portal_username="202")
     with pytest.raises(Conflict):
         configs.create(duplicate)
-    assert configs.get(item.user_id).portal_username == "101"  # not the duplicate's 202
+    assert configs.get(item.config_key).portal_username == "101"  # not the duplicate's 202
 
 
 def test_a_conditional_update_that_lost_raises_conflict_and_changes_nothing():
@@ -54,14 +54,14 @@ def test_a_conditional_update_that_holds_returns_the_new_state():
 
 def test_a_stale_version_cannot_overwrite_a_newer_edit():
     config = factories.user_config()
-    first = configs.get(config.user_id)
-    second = configs.get(config.user_id)
+    first = configs.get(config.config_key)
+    second = configs.get(config.config_key)
     first.preferred_court = 7
     configs.save(first)
     second.preferred_court = 5
     with pytest.raises(Conflict):
         configs.save(second)
-    assert configs.get(config.user_id).preferred_court == 7
+    assert configs.get(config.config_key).preferred_court == 7
 
 
 def test_expired_items_are_invisible_to_every_read():

@@ -1,19 +1,24 @@
-"""Book the demo portal's demo release for the demo member (``make run``).
+"""Book each demo portal's demo release for the demo member (``make run``).
 
-The demo portal (``democlub --demo``, of either kind) opens one date a few
-minutes after it starts. This command asks it which (control API), and gives
-the demo member a request for that date and slot firing at that instant, so
-a newcomer sees a booking happen: pending, processing, completed and
-verified. The portal names the slot its own way (the grid: ``8:00 AM``); the
-portal profile's adapter reads it into the site's canonical label.
+``make run`` runs two demo portals, one per demo club (``demo_clubs``): the
+default club's at ``DEMOCLUB_URL`` and the second demo club's at
+``DEMOCLUB_SECOND_URL``. Each (``democlub --demo``, of either kind) opens
+one date a few minutes after it starts. This command asks each portal which
+(control API), and gives the demo member a request at that portal's club
+for that date and slot firing at that instant, so a newcomer sees two
+bookings happen: pending, processing, completed and verified. A portal
+names the slot its own way (the grid: ``8:00 AM``); the club's portal
+profile's adapter reads it into the site's canonical label.
 
 Idempotent, and it keeps both sides agreeing across restarts of ``make
-run``, which runs it before any worker starts: the portal keeps its demo
-release while it is still well ahead, and otherwise picks a new one. So an
-active demo request (one this command created) for the portal's date and
-slot is kept, given back first if the stopped run's worker still held it,
-and moved to the portal's instant if its fire time differs; one for another
-date or slot is cancelled, its release being gone.
+run``, which runs it before any worker starts: a portal keeps its demo
+release while it is still well ahead, and otherwise picks a new one. So at
+each club an active demo request (one this command created) for the
+portal's date and slot is kept, given back first if the stopped run's
+worker still held it, and moved to the portal's instant if its fire time
+differs; one for another date or slot is cancelled, its release being gone,
+as is one at a club that is no longer a demo club. A portal that does not
+answer fails the command, after the other club's request is made.
 """
 
 import json
@@ -34,6 +39,7 @@ from bookings.dynamo import BookingRequest
 from bookings.errors import DuplicateRequest, Moot, SlotClaimed
 from bookings.lifecycle import Actor
 from configs import services as config_services
+from configs.demo_portals import demo_clubs, demo_portal_url
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
@@ -42,11 +48,16 @@ from .seed_demo import DEMO_MEMBER
 BY = "demo_release"  # the history's first actor marks the requests this command made
 
 
-def control_token() -> str:
+def data_dir_name(kind: str) -> str:
+    """The demo portal's ``--data-dir`` under ``VAR_DIR`` in ``make run`` (the Procfile's)."""
+    return "democlub" if kind == settings.DEMOCLUB_KIND else "democlub2"
+
+
+def control_token(kind: str) -> str:
     token = os.environ.get("DEMOCLUB_CONTROL_TOKEN", "")
     if token:
         return token
-    path = Path(settings.VAR_DIR) / "democlub" / "control-token"
+    path = Path(settings.VAR_DIR) / data_dir_name(kind) / "control-token"
     try:
         return path.read_text().strip()
     except OSError:
@@ -56,117 +67,170 @@ def control_token() -> str:
         ) from None
 
 
-def demo_state() -> dict:
-    # DEMOCLUB_URL is validated as http(s) by the settings: no file: or other schemes.
+def demo_state(kind: str) -> dict:
+    """The control state of the demo portal of ``kind``, where ``make run`` runs it."""
+    url = demo_portal_url(kind)
+    # The demo portals' URLs are validated as http(s) by the settings: no file: or other schemes.
     request = urllib.request.Request(  # noqa: S310
-        settings.DEMOCLUB_URL.rstrip("/") + "/_control/state",
-        headers={"Authorization": f"Bearer {control_token()}"},
+        url.rstrip("/") + "/_control/state",
+        headers={"Authorization": f"Bearer {control_token(kind)}"},
     )
     try:
         with urllib.request.urlopen(request, timeout=5) as reply:  # noqa: S310
-            return json.load(reply)
+            state = json.load(reply)
     except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise CommandError(f"The demo portal at {url} did not answer: {exc}") from None
+    found = state.get("kind", "condo")
+    if found != kind:
+        variable = "DEMOCLUB_URL" if kind == settings.DEMOCLUB_KIND else "DEMOCLUB_SECOND_URL"
         raise CommandError(
-            f"The demo portal at {settings.DEMOCLUB_URL} did not answer: {exc}"
-        ) from None
+            f"The demo portal at {url} is the {found} kind, but DEMOCLUB_KIND="
+            f"{settings.DEMOCLUB_KIND} wants the {kind} kind at {variable}: set "
+            f"DEMOCLUB_KIND, or start that kind of portal there."
+        )
+    return state
 
 
-def slot_label(portal_slot: str) -> str:
-    """The site's label of a slot as the portal names it, read by the portal profile."""
-    profile = config_services.get_system_value("portal_profile")
+def slot_label(club: str, portal_slot: str) -> str:
+    """The site's label of a slot as the portal names it, read by the club's portal profile."""
+    profile = config_services.get_system_value("portal_profile", club=club)
     try:
         return adapter_for(profile).parse_slot(portal_slot, "demo_release.slot").label
     except InvalidValue as exc:
         raise CommandError(
-            f"The demo portal's slot does not fit the portal profile {profile.get('name')!r}: {exc}"
+            f"The demo portal's slot does not fit the portal profile {profile.get('name')!r} "
+            f"of club {club}: {exc}"
         ) from None
 
 
-def demo_requests(user_id: str) -> list[BookingRequest]:
-    """The member's active requests that this command created."""
+def demo_requests(user_id: str, club: str | None = None) -> list[BookingRequest]:
+    """The member's active requests that this command created (at ``club``, or all)."""
     return [
         r
-        for r in services.list_requests(user_id)
+        for r in services.list_requests(user_id, club=club)
         if r.status in ACTIVE_STATUSES and r.history and r.history[0].actor == BY
     ]
 
 
 class Command(BaseCommand):
-    help = "Give the demo member a request for the demo portal's demo release."
+    help = "Give the demo member a request for each demo portal's demo release."
 
     def handle(self, *args, **options):
-        state = demo_state()
-        kind = state.get("kind", "condo")
-        if kind != settings.DEMOCLUB_KIND:
-            raise CommandError(
-                f"The demo portal at {settings.DEMOCLUB_URL} is the {kind} kind, but "
-                f"DEMOCLUB_KIND={settings.DEMOCLUB_KIND}: set DEMOCLUB_KIND={kind}, or start "
-                f"that kind of portal."
-            )
-        release = state.get("demo_release")
-        if not release:
-            raise CommandError("The demo portal has no demo release (start it with --demo).")
         member = get_user_model().objects.filter(username=DEMO_MEMBER[0]).first()
         if member is None:
             raise CommandError("No demo member: run `python manage.py seed_demo` first.")
+        user_id = str(member.pk)
+        clubs = demo_clubs()
+        self._cancel_outside(user_id, {club for club, _ in clubs})
+        failures = []
+        for club, kind in clubs:
+            try:
+                self._book(user_id, member.username, club, kind)
+            except CommandError as exc:
+                failures.append(f"club {club}: {exc}")
+        if failures:
+            raise CommandError("; ".join(failures))
+
+    def _book(self, user_id: str, username: str, club: str, kind: str) -> None:
+        """The demo request at ``club`` for the demo release of its portal (``kind``)."""
+        release = demo_state(kind).get("demo_release")
+        if not release:
+            raise CommandError(
+                f"The demo portal at {demo_portal_url(kind)} has no demo release "
+                "(start it with --demo)."
+            )
         opens_at = datetime.fromisoformat(release["opens_at"])
-        slot = slot_label(release["slot"])
+        slot = slot_label(club, release["slot"])
         wanted = (int(release["area"]), release["day"], slot)
+        where = f"Demo booking at club {club}"
         try:
-            if self._reconcile(str(member.pk), wanted, opens_at):
+            kept = self._reconcile(user_id, club, wanted, opens_at)
+            if kept is not None:
+                self.stdout.write(
+                    f"{where}: {release['area_name']} on {release['day']}, {slot}, fires at "
+                    f"{opens_at.isoformat(timespec='seconds')} (request {kept.request_id})."
+                )
                 return
             request = workflow.create(
-                str(member.pk), release["area"], release["day"], slot, by=BY, release_at=opens_at
+                user_id,
+                release["area"],
+                release["day"],
+                slot,
+                club=club,
+                by=BY,
+                release_at=opens_at,
             )
         except (DuplicateRequest, SlotClaimed) as exc:
             # Not ours (ours were reconciled above): the member's own, or another's.
-            self.stdout.write(f"Demo booking: not made, the slot is requested already ({exc}).")
+            self.stdout.write(f"{where}: not made, the slot is requested already ({exc}).")
             return
         except Moot as exc:
             raise CommandError(f"The demo booking changed while being updated: {exc}") from None
         except (DataError, InvalidValue) as exc:
             raise CommandError(f"Could not create the demo booking: {exc}") from None
         self.stdout.write(
-            f"Demo booking: {release['area_name']} on {release['day']}, {slot}, "
+            f"{where}: {release['area_name']} on {release['day']}, {slot}, "
             f"fires at {opens_at.isoformat(timespec='seconds')} "
-            f"(request {request.request_id}); watch it at /api/bookings as {member.username}."
+            f"(request {request.request_id}); watch it at /api/bookings as {username}."
         )
 
-    def _reconcile(self, user_id: str, wanted: tuple, opens_at: datetime) -> bool:
-        """Keep (and move) the demo request for ``wanted``, cancel the others.
+    def _reconcile(
+        self, user_id: str, club: str, wanted: tuple, opens_at: datetime
+    ) -> BookingRequest | None:
+        """Keep (and move) the demo request at ``club`` for ``wanted``, cancel the others.
 
         Precondition: no booking worker runs (``make run`` calls this before
         starting them), so a processing demo request was left by a worker
         that stopped with the previous run and is given back, not waited for.
-        Returns whether a request for ``wanted`` is kept.
+        Returns the request kept for ``wanted``, if any.
         """
-        kept = False
-        for request in demo_requests(user_id):
-            if kept or (request.court_id, request.date, request.time_slot) != wanted:
+        kept = None
+        where = f"Demo booking at club {club}"
+        for request in demo_requests(user_id, club):
+            if kept is not None or (request.court_id, request.date, request.time_slot) != wanted:
                 workflow.cancel(
                     request,
                     actor=Actor.OPERATOR,
                     by=BY,
                     message="cancelled: the demo portal no longer releases this slot",
                 )
-                self.stdout.write(f"Demo booking: the one for {request.date} cancelled.")
+                self.stdout.write(f"{where}: the one for {request.date} cancelled.")
                 continue
-            kept = True
+            kept = request
             if request.status == RequestStatus.PROCESSING and request.lease_owner:
                 request = workflow.give_back(
                     request, request.lease_owner, "given back: its worker stopped with the stack"
                 )
             if request.fire_at == opens_at:
-                self.stdout.write("Demo booking: already requested.")
+                self.stdout.write(f"{where}: already requested.")
                 continue
-            workflow.reschedule(
+            kept = workflow.reschedule(
                 request,
                 opens_at,
                 by=BY,
                 message=f"moved to the demo portal's release at {opens_at.isoformat()}",
             )
             self.stdout.write(
-                "Demo booking: moved to the demo portal's release at "
+                f"{where}: moved to the demo portal's release at "
                 f"{opens_at.isoformat(timespec='seconds')}."
             )
         return kept
+
+    def _cancel_outside(self, user_id: str, demo_club_ids: set[str]) -> None:
+        """Cancel this command's requests at clubs that are no longer demo clubs."""
+        for request in demo_requests(user_id):
+            if request.club_id in demo_club_ids:
+                continue
+            try:
+                workflow.cancel(
+                    request,
+                    actor=Actor.OPERATOR,
+                    by=BY,
+                    message="cancelled: this club is no longer on a demo portal",
+                )
+            except Moot:  # finished meanwhile
+                continue
+            self.stdout.write(
+                f"Demo booking at club {request.club_id}: the one for {request.date} cancelled "
+                "(no longer a demo club)."
+            )
