@@ -110,6 +110,22 @@ class TennisbookUserAdmin(UserAdmin):
     # their own included (by making someone staff, superuser, or all-clubs).
     REACH_FIELDS = ("operator_clubs", "is_staff", "is_superuser", "groups", "user_permissions")
 
+    def _beyond_reach(self, request, obj) -> bool:
+        """A superuser, or another staff account: not a non-superuser's to change.
+
+        Setting such an account's password (or e-mail, then resetting it)
+        would take over its reach.
+        """
+        if obj is None or request.user.is_superuser:
+            return False
+        return obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._beyond_reach(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._beyond_reach(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         """Only a superuser limits or widens an operator's clubs or powers."""
         fields = super().get_readonly_fields(request, obj)

@@ -259,6 +259,15 @@ def get_slot_claim(club: str, court_id: int, day: str, slot: str) -> Claim | Non
             return None
 
 
+def get_slot_claim_by_key(claim_id: str, marker: str) -> Claim | None:
+    """Any claim by its stored key (the club migration's check)."""
+    with translate_errors("get", Claim.Meta.table_name):
+        try:
+            return Claim.get(claim_id, marker, consistent_read=True)
+        except Claim.DoesNotExist:
+            return None
+
+
 def held_slots(club: str, candidates: list[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
     """Which of ``candidates`` (court, date, slot) at ``club`` some active request holds."""
     if not candidates:

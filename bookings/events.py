@@ -23,8 +23,10 @@ from .dynamo import BookingRequest
 log = structlog.get_logger(__name__)
 
 
-def _club_name(club: str) -> str:
+def _club_name(club: str | None) -> str:
     """The club's name for the member's e-mail and pages; its id if it cannot be read."""
+    if club is None:  # from before clubs, until migrate_clubs ran
+        return ""
     try:
         return services.get_system_value("club", club=club)["name"]
     except DataError:  # an event must never fail the write it reports

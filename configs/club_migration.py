@@ -40,13 +40,18 @@ _pending_cache: tuple[float, str | None] | None = None
 class MigrationPending(Unavailable):
     """Data from before clubs is still there: booking writes wait until it has moved."""
 
+    code = "migration_pending"
+
 
 def pending_reason(*, cached: bool = True) -> str | None:
-    """Why the data is not (yet) all per club, or None when it is.
+    """Why the data may not all be per club yet, or None when it is.
 
-    Two signs, read in one batch: a bare SystemConfig key (every single-club
-    deployment stored some), or a run of ``migrate_clubs`` that started and
-    did not finish. Cached per process like the settings.
+    Only a finished run of ``migrate_clubs`` says so (the marker ``done``),
+    or ``create_tables`` creating every table afresh: data from before
+    clubs cannot be told apart by a cheap read (a deployment that ran on
+    defaults stored no setting at all). One GetItem, cached per process like
+    the settings; when it turns done, this process's settings cache, filled
+    with defaults meanwhile, is dropped.
     """
     global _pending_cache
     fresh = _pending_cache is not None and (
@@ -54,15 +59,15 @@ def pending_reason(*, cached: bool = True) -> str | None:
     )
     if cached and fresh:
         return _pending_cache[1]
-    keys = [*system_keys.KEYS, MARKER_KEY]
-    found = {item.config_key: item for item in system_configs.get_many(keys)}
-    reason = None
-    bare = sorted(key for key in found if key != MARKER_KEY)
-    marker = found.get(MARKER_KEY)
-    if bare:
-        reason = f"settings from before clubs (SystemConfig key {bare[0]!r})"
-    elif marker is not None and marker.config_value.get("state") != "done":
+    state = marker_state()
+    if state == "done":
+        reason = None
+    elif state is None:
+        reason = "data from before clubs, or migrate_clubs never ran"
+    else:
         reason = "a run of migrate_clubs that did not finish"
+    if reason is None and _pending_cache is not None and _pending_cache[1] is not None:
+        forget_cached_settings()  # read while pending: maybe defaults, not the moved values
     _pending_cache = (time.monotonic(), reason)
     return reason
 
@@ -159,12 +164,12 @@ def migrate_settings(club: str, *, dry_run: bool = False) -> StepResult:
                 pass  # written meanwhile: that value wins, like an existing one
             else:
                 result.counts["moved"] += 1
-                _delete(system_configs, item)
+                _delete(system_configs, item, result)
                 continue
         # The club has its own value already (an earlier, interrupted run, or
         # an operator's edit since): the bare copy is stale.
         result.counts["dropped"] += 1
-        _delete(system_configs, item)
+        _delete(system_configs, item, result)
     if result.changed and not dry_run:
         forget_cached_settings()
     return result
@@ -217,16 +222,18 @@ def migrate_user_configs(club: str, *, dry_run: bool = False) -> StepResult:
                     pass  # the member saved one meanwhile: theirs wins
                 else:
                     result.counts["moved"] += 1
-                    _delete(user_configs, legacy)
+                    _delete(user_configs, legacy, result)
                     continue
             result.counts["dropped"] += 1
-            _delete(user_configs, legacy)
+            _delete(user_configs, legacy, result)
     return result
 
 
-def _delete(repository, item) -> None:
-    """Delete the old item as read; one changed meanwhile is left for the next run."""
+def _delete(repository, item, result: StepResult) -> None:
+    """Delete the old item as read; one changed meanwhile is counted and left for the next run."""
     try:
         repository.delete(item)
     except Conflict:
+        result.counts["changed meanwhile"] += 1
+        result.notes.append(f"an item of {repository.table} changed meanwhile: run it again.")
         log.warning("migrate_clubs.changed_meanwhile", table=repository.table)

@@ -88,6 +88,7 @@ def set_system_value(
     Raises ``InvalidValue`` naming the bad path, or ``Conflict`` when another
     operator changed the same key at the same moment (optimistic locking).
     """
+    _require_migrated()
     canonical = system_keys.validate(key, value)
     stored_key = system_keys.item_key(club, key)
     item = system_configs.find(stored_key) or SystemConfigItem(stored_key)
@@ -158,6 +159,17 @@ def _demo_defaults_at(kind: str) -> dict[str, Any]:
     return moved
 
 
+def _require_migrated() -> None:
+    """Settings and configurations are written per club only once the data is (``migrate_clubs``).
+
+    Before, a member would not see their configuration (not moved yet) and
+    save a new one that the migration then drops in favour of the old.
+    """
+    from .club_migration import require_migrated
+
+    require_migrated()
+
+
 def get_courts(club: str) -> list[dict]:
     return get_system_value("courts", club=club)
 
@@ -209,6 +221,7 @@ def save_user_config(user_id: str, club: str, **changes: Any) -> UserConfig:
     Optimistic locking through the item's version: a concurrent edit raises
     ``Conflict`` instead of being silently overwritten.
     """
+    _require_migrated()
     now = datetime.now(UTC)
     user_id = str(user_id)
     config = find_user_config(user_id, club)
@@ -224,6 +237,7 @@ def save_user_config(user_id: str, club: str, **changes: Any) -> UserConfig:
 
 def delete_user_config(user_id: str, club: str) -> None:
     """Delete the configuration as last read; ``Conflict`` if it changed meanwhile."""
+    _require_migrated()
     user_configs.delete(get_user_config(user_id, club))
     log.info("user_config.deleted", user_id=str(user_id), club=club)
 

@@ -100,8 +100,11 @@ def aws(_emulator):
 
 @pytest.fixture
 def dynamo(aws):
-    """The project's tables, empty, in the in-process emulator."""
+    """The project's tables, empty, in the in-process emulator (a new deployment's)."""
     aws.restore_tables()
+    from configs.club_migration import set_marker
+
+    set_marker("done")  # as create_tables does for new tables
 
 
 @pytest.fixture

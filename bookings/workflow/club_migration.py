@@ -62,7 +62,8 @@ def migrate_requests(club: str, *, dry_run: bool = False) -> Counter:
         moved = core.update(
             request,
             [BookingRequest.club_id.set(club)],
-            BookingRequest.club_id.does_not_exist(),
+            # fire_at: never create a bare item for a request deleted meanwhile (TTL).
+            BookingRequest.club_id.does_not_exist() & BookingRequest.fire_at.exists(),
             versioned=False,
         )
         counts["moved" if moved else "changed meanwhile"] += 1
@@ -93,6 +94,18 @@ def migrate_claims(club: str, *, dry_run: bool = False) -> tuple[Counter, list[s
             active=claim.active,
             updated_at=claim.updated_at,
         )
+        existing = claims.get_slot_claim_by_key(key, claim.marker)
+        if existing is not None and existing.holder == claim.holder:
+            # Moved by an earlier run that stopped before the delete: drop the old.
+            tx = core.Transaction()
+            tx.add("old-claim", "delete", claim, condition=Claim.updated_at == claim.updated_at)
+            try:
+                tx.commit()
+            except Conflict:
+                counts["conflicts"] += 1
+                continue
+            counts["dropped"] += 1
+            continue
         tx = core.Transaction()
         tx.add("claim", "save", copy, condition=Claim.claim_id.does_not_exist())
         tx.add(

@@ -128,3 +128,27 @@ def test_an_operator_who_may_change_users_cannot_widen_anyones_reach(
         assert not target.is_superuser
         assert target.is_staff == (target.pk == operator.pk)
     assert django_user_model.objects.get(pk=operator.pk).operator_clubs == ["north"]
+
+
+def test_an_operator_cannot_set_a_superusers_or_another_operators_password(
+    operator, north, django_user_model
+):
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.test", "boss-pass-1")
+    peer = django_user_model.objects.create_user(
+        "peer", "peer@example.test", "peer-pass-1", is_staff=True
+    )
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user", "delete_user"])
+    )
+    client = Client()
+    client.force_login(operator)
+    for target in (boss, peer):
+        url = f"/admin/accounts/user/{target.pk}/password/"
+        response = client.post(url, {"password1": "Taken-over-9", "password2": "Taken-over-9"})
+        assert response.status_code == 403
+        assert django_user_model.objects.get(pk=target.pk).check_password("Taken-over-9") is False
+        assert (
+            client.post(f"/admin/accounts/user/{target.pk}/delete/", {"post": "yes"}).status_code
+            == 403
+        )
+    assert django_user_model.objects.filter(username__in=["boss", "peer"]).count() == 2

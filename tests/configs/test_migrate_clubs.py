@@ -21,13 +21,13 @@ from bookings.errors import DuplicateRequest
 from bookings.lifecycle import Actor
 from configs import club_migration
 from configs import services as config_services
-from configs.club_migration import MigrationPending
+from configs.club_migration import MARKER_KEY, MigrationPending
 from configs.crypto import acting_as
 from configs.dynamo import SystemConfigItem, UserConfig
 from configs.system_keys import item_key
 from tennisbook.dynamo import Unavailable
 from tennisbook.health import check_clubs_migrated
-from tests.factories import CLUB, SEVEN, in_days
+from tests.factories import CLUB, SEVEN, in_days, system_config
 
 COURTS = [{"id": 5, "name": "Centre court", "slots": [SEVEN]}]
 
@@ -92,6 +92,9 @@ def make_single_club_data(django_user_model) -> dict:
         )
         legacy.portal_password = "s3cret-101"
         legacy.save()  # no club: bound to the member alone, as before clubs
+    # An upgraded deployment: migrate_clubs never ran.
+    config_services.system_configs.get(MARKER_KEY).delete()
+    config_services.forget_cached_settings()
     return {"member": member, "request": request}
 
 
@@ -192,7 +195,7 @@ def test_an_interrupted_run_is_finished_by_the_next(dynamo, db, django_user_mode
     data = make_single_club_data(django_user_model)
     real_delete = club_migration._delete
 
-    def crash_after_copy(repository, item):
+    def crash_after_copy(repository, item, result):
         raise Unavailable("DynamoDB at test cannot be reached.")
 
     monkeypatch.setattr(club_migration, "_delete", crash_after_copy)
@@ -216,10 +219,20 @@ def test_an_interrupted_run_is_finished_by_the_next(dynamo, db, django_user_mode
 def test_a_value_the_club_has_already_wins_over_the_bare_one(dynamo, db, django_user_model):
     make_single_club_data(django_user_model)
     newer = [{"id": 9, "name": "Edited since", "slots": [SEVEN]}]
-    config_services.set_system_value("courts", newer, club=CLUB, actor="op")
+    system_config("courts", newer)  # stored under the club already (an earlier run's copy)
     migrate()
     assert config_services.get_courts(CLUB) == newer
     assert config_services.system_configs.find("courts") is None
+
+
+def test_settings_and_configurations_are_not_written_until_it_ran(dynamo, db, django_user_model):
+    data = make_single_club_data(django_user_model)
+    with pytest.raises(MigrationPending):
+        config_services.save_user_config(data["member"], CLUB, portal_username="new")
+    with pytest.raises(MigrationPending):
+        config_services.set_system_value("conflict_policy", "queue", club=CLUB, actor="op")
+    migrate()
+    config_services.save_user_config(data["member"], CLUB, portal_username="new")
 
 
 def test_it_names_the_default_club_once(dynamo, db):

@@ -21,4 +21,10 @@ class Command(BaseCommand):
             verb = "created" if state.created else "exists"
             ttl = f", TTL on {state.ttl_attribute}" if state.ttl_attribute else ""
             self.stdout.write(f"{state.name}: {verb}{ttl}")
+        if states and all(state.created for state in states):
+            # A new deployment has no data from before clubs to move.
+            from configs.club_migration import set_marker
+
+            set_marker("done")
+            self.stdout.write("New tables: no data from before clubs to move.")
         self.stdout.write(self.style.SUCCESS(f"Tables ready at {endpoint_description()}."))

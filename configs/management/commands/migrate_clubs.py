@@ -50,7 +50,8 @@ class Command(BaseCommand):
             claims, notes = bookings_migration.migrate_claims(club, dry_run=dry_run)
             self._report(_summary("claims", claims), notes)
             changed += claims["moved"]
-            if name is not None:
+            left_now = claims["conflicts"] + requests["changed meanwhile"]
+            if name is not None and not left_now:
                 changed += self._name(club, name, dry_run)
         except InvalidValue as exc:
             raise CommandError(f"{exc}") from None
@@ -58,11 +59,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{str(exc).rstrip('.')}; nothing is lost: run it again to resume."
             ) from None
+        # Only what a second run can move counts as left; an item in an
+        # unknown form (named above) stays where it is and blocks nothing.
         left = (
             claims["conflicts"]
-            + claims["unknown"]
             + requests["changed meanwhile"]
-            + settings_step.counts["failed"]
+            + settings_step.counts["changed meanwhile"]
+            + configs_step.counts["changed meanwhile"]
         )
         if left and not dry_run:
             raise CommandError(
@@ -81,6 +84,7 @@ class Command(BaseCommand):
             return 0
         if not dry_run:
             record = system_keys.validate_club({"name": name, "enabled": True})
+            club_migration.set_marker("done")  # the data is per club: settings may be written
             services.set_system_value("club", record, club=club, actor=club_migration.ACTOR)
         self.stdout.write(f"Club name: {name}")
         return 1
