@@ -119,7 +119,11 @@ class BookingStack:
         return answer.json()
 
     def booking(self, request_id: str) -> dict:
-        answer = self.member.get(f"{self.site}/api/bookings/{request_id}", timeout=15)
+        try:
+            answer = self.member.get(f"{self.site}/api/bookings/{request_id}", timeout=15)
+        except requests.ConnectionError as exc:
+            # The site is down: the stack's own output says which child stopped it.
+            raise AssertionError(f"the site does not answer ({exc}):\n{self.tail()}") from None
         assert answer.status_code == 200, answer.text
         return answer.json()
 
