@@ -119,6 +119,18 @@ def require_enabled(club_id: str, field: str = "club") -> Club:
     return club
 
 
+def update_club(club_id: str, *, actor: str, **changes: Any) -> Club:
+    """Rename a club or enable/disable it: ``changes`` merged into its record as stored now.
+
+    Read consistently, not from the cache, so a change made a moment ago in
+    another process is not undone. ``InvalidValue`` names a bad field.
+    """
+    stored = services.system_configs.find(system_keys.item_key(club_id, "club"))
+    current = stored.config_value if stored else system_keys.default_club(club_id)
+    services.set_system_value("club", current | changes, club=club_id, actor=actor)
+    return _club(club_id)
+
+
 def create_club(
     club_id: object,
     name: object,

@@ -27,7 +27,7 @@ from tennisbook.api.permissions import (
 )
 from tennisbook.values import InvalidValue
 
-from . import clubs, services, system_keys
+from . import clubs, services
 from . import serializers as s
 
 CLUB = OpenApiParameter(
@@ -104,12 +104,9 @@ class ClubDetailView(APIView):
         require_operator_of(request, found.id)
         data = s.ClubUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # Merged into the record as stored now, not the cached club.
-        stored = services.system_configs.find(system_keys.item_key(found.id, "club"))
-        current = stored.config_value if stored else {"name": found.name, "enabled": found.enabled}
-        record = current | data.validated_data
-        services.set_system_value("club", record, club=found.id, actor=request.user.get_username())
-        updated = clubs.get_club(found.id)
+        updated = clubs.update_club(
+            found.id, actor=request.user.get_username(), **data.validated_data
+        )
         return Response(s.ClubSerializer(updated, context={"user": request.user}).data)
 
 

@@ -14,7 +14,7 @@ from tennisbook.api.permissions import operated_clubs
 from tennisbook.dynamo import DataError
 from tennisbook.values import InvalidValue
 
-from .. import clubs, services
+from .. import clubs
 from .common import (
     _fail,
     _form_error,
@@ -111,10 +111,12 @@ def club_change(request: HttpRequest, club: str) -> HttpResponse:
         return redirect("configs-admin:club-list")
     form = ClubForm(_posted(request), initial={"name": found.name, "enabled": found.enabled})
     if request.method == "POST" and form.is_valid():
-        record = {"name": form.cleaned_data["name"], "enabled": form.cleaned_data["enabled"]}
         try:
-            services.set_system_value(
-                "club", record, club=found.id, actor=request.user.get_username()
+            clubs.update_club(
+                found.id,
+                actor=request.user.get_username(),
+                name=form.cleaned_data["name"],
+                enabled=form.cleaned_data["enabled"],
             )
         except InvalidValue as exc:
             _form_error(form, exc, "name" if exc.field == "club.name" else None)

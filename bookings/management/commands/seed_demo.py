@@ -121,9 +121,7 @@ class Command(BaseCommand):
         self._adopt(club, portal)
         record = config_services.system_config_entry("club", club=club)
         if not record["value"]["enabled"] and record["modified_by"] == BY:
-            config_services.set_system_value(
-                "club", record["value"] | {"enabled": True}, club=club, actor=BY
-            )
+            clubs.update_club(club, actor=BY, enabled=True)
             self.revived.add(club)
             self._say(f"Club {club}: enabled again (the {portal.kind} demo portal is its own)")
 
@@ -162,9 +160,7 @@ class Command(BaseCommand):
                 "it was edited, so it is kept enabled"
             )
             return
-        config_services.set_system_value(
-            "club", record["value"] | {"enabled": False}, club=kind, actor=BY
-        )
+        clubs.update_club(kind, actor=BY, enabled=False)
         self._say(
             f"Club {kind}: disabled (the {kind} demo portal is the default club's now; "
             f"DEMOCLUB_KIND={kind})"
