@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -22,7 +23,17 @@ from configs import services as config_services
 from configs.crypto import ensure_key, get_provider
 from tennisbook.dynamo import bind_models
 from tennisbook.dynamo.tables import ensure_tables
+from tests import factories
 from tests.factories import CLUB, SEVEN, in_days
+
+
+@pytest.fixture(autouse=True)
+def _one_today():
+    """Every ``in_days`` of one test counts from the instant the test began."""
+    factories.pin_now(datetime.now(UTC))
+    yield
+    factories.pin_now(None)
+
 
 _WRITE_LOCK = threading.RLock()
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")

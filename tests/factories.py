@@ -17,9 +17,21 @@ SEVEN = "De 07:00 AM a 08:00 AM"
 EIGHT = "De 08:00 AM a 09:00 AM"
 
 
+# The instant "today" is read from while a test runs: tests/conftest.py pins
+# it as each test starts, so a test that runs across midnight UTC computes
+# the same date in its fixtures and in its body. None: the clock.
+_pinned_now: datetime | None = None
+
+
+def pin_now(instant: datetime | None) -> None:
+    global _pinned_now
+    _pinned_now = instant
+
+
 def in_days(n: int) -> str:
-    """The UTC date ``n`` days from now, as YYYY-MM-DD."""
-    return (datetime.now(UTC) + timedelta(days=n)).date().isoformat()
+    """The UTC date ``n`` days from now (the test's start), as YYYY-MM-DD."""
+    now = _pinned_now or datetime.now(UTC)
+    return (now + timedelta(days=n)).date().isoformat()
 
 
 def user_config(save: bool = True, **fields: Any) -> UserConfig:
