@@ -86,6 +86,12 @@ class BookingRequest(DynamoModel):
     date = UnicodeAttribute(attr_name="date")
     time_slot = UnicodeAttribute(attr_name="timeSlot")
     alternatives = ListAttribute(of=Alternative, default=list, attr_name="alternatives")
+    # The member's own notes for the booking: who they play with, anything else.
+    partners = ListAttribute(of=UnicodeAttribute, default=list, attr_name="partners")
+    notes = UnicodeAttribute(null=True, attr_name="notes")
+    # What the member chose for a slot another member holds: "suggest" (refuse
+    # with free alternatives) or "queue" (wait behind); None: the club's policy.
+    on_conflict = UnicodeAttribute(null=True, attr_name="onConflict")
     status = UnicodeAttribute(default=RequestStatus.PENDING.value, attr_name="status")
     reason = UnicodeAttribute(null=True, attr_name="reason")
     fire_at = UTCDateTimeAttribute(attr_name="fireAt")

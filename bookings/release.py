@@ -55,3 +55,32 @@ def date_opening_at(rule: dict, instant: datetime, zone: ZoneInfo) -> date:
     club midnight) targets the wrong day: the off-by-one seen in the wild.
     """
     return instant.astimezone(zone).date() + timedelta(days=rule["days_ahead"])
+
+
+def next_release(
+    rule: dict, slots: list[TimeSlot], now: datetime, zone: ZoneInfo
+) -> tuple[datetime, date, TimeSlot | None] | None:
+    """The first release after ``now`` under ``rule``: instant, club date, slot.
+
+    A fixed daily rule opens a whole day (slot None); a rolling rule opens
+    one slot at a time, so the answer is the earliest slot whose opening is
+    still ahead. None when a rolling rule has no slots to open.
+    """
+    if rule["kind"] == "fixed_daily":
+        hour, minute = (int(part) for part in rule["at"].split(":"))
+        local_now = now.astimezone(zone)
+        local = datetime.combine(local_now.date(), time(hour, minute), zone)
+        if local <= now:
+            local = datetime.combine(local_now.date() + timedelta(days=1), time(hour, minute), zone)
+        instant = local.astimezone(UTC)
+        return instant, date_opening_at(rule, instant, zone), None
+    if not slots:
+        return None
+    first_day = (now + timedelta(minutes=rule["minutes_before"])).astimezone(zone).date()
+    for offset in range(-1, 3):
+        day = first_day + timedelta(days=offset)
+        for slot in sorted(slots):
+            instant = release_instant(rule, day, slot, zone)
+            if instant > now:
+                return instant, day, slot
+    return None

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from tennisbook.validators import StrictDateField, TimeSlotField
+from tennisbook.validators import CleanTextField, StrictDateField, TimeSlotField
 
-from .choices import RequestStatus
+from .choices import (
+    CONFLICT_CHOICES,
+    MAX_PARTNERS,
+    NOTES_MAX_LENGTH,
+    PARTNER_MAX_LENGTH,
+    RequestStatus,
+)
 from .evidence import member_result
 from .lifecycle import Actor
 from .services import allowed_targets, is_worker_id
@@ -29,6 +35,24 @@ class BookingCreateSerializer(serializers.Serializer):
     date = StrictDateField()
     time_slot = TimeSlotField()
     alternatives = AlternativeSerializer(many=True, required=False, default=list)
+    partners = serializers.ListField(
+        child=CleanTextField(max_length=PARTNER_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=MAX_PARTNERS,
+        help_text=f"Who the member plays with (at most {MAX_PARTNERS} names).",
+    )
+    notes = CleanTextField(
+        multiline=True, max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    on_conflict = serializers.ChoiceField(
+        choices=CONFLICT_CHOICES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When another member holds the slot: 'suggest' answers 409 with free "
+        "alternatives, 'queue' waits behind that request. Left out: the club's policy.",
+    )
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -58,6 +82,9 @@ class BookingSerializer(serializers.Serializer):
     date = serializers.CharField()
     time_slot = serializers.CharField()
     alternatives = AlternativeSerializer(many=True)
+    partners = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(allow_null=True)
+    on_conflict = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=RequestStatus.choices)
     reason = serializers.CharField(allow_null=True)
     queued = serializers.SerializerMethodField()

@@ -9,18 +9,21 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
 from configs import services as config_services
 from tennisbook.dynamo import NotFound
-from tennisbook.values import InvalidValue, parse_date
+from tennisbook.values import InvalidValue, TimeSlot, clean_text, parse_date
 
 from . import claims
+from .choices import MAX_PARTNERS, NOTES_MAX_LENGTH, PARTNER_MAX_LENGTH, OnConflict
 from .dynamo import Alternative, BookingRequest
 from .lifecycle import Actor, targets_for
-from .release import club_today
+from .release import club_today, fire_time, next_release, rule_for_court
 from .repositories import BookingRequestRepository
 
 requests_repo = BookingRequestRepository()
@@ -85,6 +88,24 @@ def check_date(club: str, day: object, now: datetime, *, limits: dict | None = N
     return booking_date
 
 
+def check_notes(
+    partners: object, notes: object, on_conflict: object
+) -> tuple[list[str], str, str | None]:
+    """The member's partners, notes and conflict choice, cleaned; ``InvalidValue`` if bad."""
+    if not isinstance(partners, list | tuple):
+        raise InvalidValue("partners", "expected a list of names.")
+    if len(partners) > MAX_PARTNERS:
+        raise InvalidValue("partners", f"at most {MAX_PARTNERS} partners.")
+    names = [
+        clean_text(name, f"partners[{i}]", max_length=PARTNER_MAX_LENGTH, min_length=1)
+        for i, name in enumerate(partners)
+    ]
+    text = clean_text(notes or "", "notes", max_length=NOTES_MAX_LENGTH, multiline=True)
+    if on_conflict not in (None, *OnConflict.values):
+        raise InvalidValue("on_conflict", f"expected one of {', '.join(OnConflict.values)}.")
+    return names, text, on_conflict
+
+
 def check_credentials(user_id: str, club: str) -> None:
     """``InvalidValue`` unless the member saved portal credentials for ``club``."""
     config = config_services.find_user_config(user_id, club)
@@ -113,6 +134,70 @@ def suggestions(club: str, court_id: int, day: str, slot_label: str, limit: int 
     held = claims.held_slots(club, candidates)
     free = [c for c in candidates if c not in held][:limit]
     return [{"court_id": c, "date": d, "time_slot": s} for c, d, s in free]
+
+
+# --- the club's calendar -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """When a court's slots open: the instant (UTC), the club date, the slot (None: all)."""
+
+    court_id: int
+    court_name: str
+    at: datetime
+    day: date
+    time_slot: str | None
+    time_zone: str
+
+
+def booking_window(club: str, now: datetime | None = None) -> tuple[date, date]:
+    """The first and last club dates a member may ask for at ``club`` (``check_date``'s bounds)."""
+    now = now or datetime.now(UTC)
+    rules = config_services.get_system_value("release_rules", club=club)
+    limits = config_services.get_system_value("limits", club=club)
+    today = club_today(rules["time_zone"], now)
+    return today, today + timedelta(days=limits["horizon_days"])
+
+
+def opening_of(
+    club: str, court_id: object, day: object, time_slot: object = None, *, now=None
+) -> Opening:
+    """When ``court_id``'s ``time_slot`` on ``day`` opens at ``club`` (its first slot if None).
+
+    The instant the engine fires at (``fire_time``): a date already open
+    answers ``now``. ``InvalidValue`` names a bad court, date or slot.
+    """
+    now = now or datetime.now(UTC)
+    court = config_services.get_court(club, court_id)
+    booking_date = check_date(club, day, now)
+    if time_slot in (None, ""):
+        if not court["slots"]:
+            raise InvalidValue("time_slot", f"court {court['id']} has no slots.")
+        slot = TimeSlot.parse(court["slots"][0])
+    else:
+        slot = config_services.check_slot_for_court(court, time_slot)
+    rules = config_services.get_system_value("release_rules", club=club)
+    rule = rule_for_court(rules, court["id"])
+    at = fire_time(rules, court["id"], booking_date, slot, now)
+    label = None if rule["kind"] == "fixed_daily" else slot.label
+    return Opening(court["id"], court["name"], at, booking_date, label, rules["time_zone"])
+
+
+def next_openings(club: str, now: datetime | None = None) -> list[Opening]:
+    """Each court's next release after ``now`` at ``club``, soonest first."""
+    now = now or datetime.now(UTC)
+    rules = config_services.get_system_value("release_rules", club=club)
+    zone = ZoneInfo(rules["time_zone"])
+    found = []
+    for court in config_services.get_courts(club):
+        slots = [TimeSlot.parse(label) for label in court["slots"]]
+        upcoming = next_release(rule_for_court(rules, court["id"]), slots, now, zone)
+        if upcoming is not None:
+            at, day, slot = upcoming
+            label = slot.label if slot is not None else None
+            found.append(Opening(court["id"], court["name"], at, day, label, rules["time_zone"]))
+    return sorted(found, key=lambda opening: (opening.at, opening.court_id))
 
 
 # --- read ---------------------------------------------------------------------------

@@ -77,6 +77,9 @@ class BookingListView(APIView):
                 for a in wish["alternatives"]
             ],
             club=clubs.club_of(wish.get("club")),
+            partners=wish["partners"],
+            notes=wish["notes"],
+            on_conflict=wish["on_conflict"],
             by=f"member:{request.user.get_username()}",
         )
         return Response(booking_data(request, item), status=201)

@@ -29,7 +29,7 @@ from tennisbook.dynamo.repository import transaction_conflict_reasons, translate
 from tennisbook.values import TimeSlot
 
 from .. import claims, events, services
-from ..choices import RequestStatus
+from ..choices import OnConflict, RequestStatus
 from ..dynamo import BookingRequest, HistoryEntry
 from ..errors import (
     Contended,
@@ -180,6 +180,15 @@ def announce(request: BookingRequest, previous: str | None) -> None:
     events.publish(request, previous=previous)
 
 
+def conflict_policy(request: BookingRequest) -> str:
+    """ "queue" or "reject": the member's choice for this request, else the club's policy."""
+    if request.on_conflict == OnConflict.QUEUE:
+        return "queue"
+    if request.on_conflict == OnConflict.SUGGEST:
+        return "reject"
+    return config_services.get_system_value("conflict_policy", club=request.club_id)
+
+
 def commit_with_claims(
     request: BookingRequest,
     add_request_op: Callable[[Transaction, str | None], None],
@@ -202,7 +211,7 @@ def commit_with_claims(
             holder = claims.get_slot_claim(club, request.court_id, request.date, request.time_slot)
         if holder is None:
             continue  # released in between: try again to become the holder
-        if config_services.get_system_value("conflict_policy", club=club) != "queue":
+        if conflict_policy(request) != "queue":
             raise SlotClaimed(
                 f"Another member already has a request for court {request.court_id} on "
                 f"{request.date}, {request.time_slot}.",

@@ -37,6 +37,9 @@ def create(
     alternatives: Sequence[dict] = (),
     *,
     club: str,
+    partners: Sequence[str] = (),
+    notes: str = "",
+    on_conflict: str | None = None,
     by: str = "member",
     now: datetime | None = None,
     release_at: datetime | None = None,
@@ -56,6 +59,9 @@ def create(
     ``QuotaReached`` (the member's own limits), or ``SlotClaimed`` with
     suggestions when another member holds the slot and the club's policy is
     "reject"; under "queue" the request waits behind that member's.
+    ``on_conflict`` ("suggest" or "queue") is the member's own choice and
+    wins over the club's policy; ``partners`` and ``notes`` are kept with
+    the request for the member.
     """
     now = now or core.now_utc()
     user_id = str(user_id)
@@ -64,6 +70,7 @@ def create(
     court, booking_date, slot_label, checked = services.check_request(
         club, court_id, day, time_slot, alternatives, now=now
     )
+    partners, notes, on_conflict = services.check_notes(partners, notes, on_conflict)
     services.check_credentials(user_id, club)
     if release_at is None:
         rules = config_services.get_system_value("release_rules", club=club)
@@ -78,6 +85,9 @@ def create(
         date=booking_date.isoformat(),
         time_slot=slot_label,
         alternatives=checked,
+        partners=partners,
+        notes=notes or None,
+        on_conflict=on_conflict,
         status=RequestStatus.PENDING.value,
         fire_at=fire_at,
         history=[core.entry(now, by, None, RequestStatus.PENDING, "created")],

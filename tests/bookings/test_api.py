@@ -147,3 +147,43 @@ def test_stats_and_exports_describe_the_members_bookings(alice, booking):
     ics = alice.get("/api/bookings/calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     assert f"UID:{booking['request_id']}@tennisbook" in ics.content.decode()
+
+
+def test_partners_notes_and_the_conflict_choice_are_kept_with_the_request(alice):
+    body = wish(partners=[" Ana Mora ", "Luis"], notes="Bring balls\nand water")
+    body["on_conflict"] = "queue"
+    response = alice.post("/api/bookings", body, format="json")
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["partners"] == ["Ana Mora", "Luis"]
+    assert created["notes"] == "Bring balls\nand water"
+    assert created["on_conflict"] == "queue"
+
+
+def test_bad_partners_notes_or_conflict_choice_name_the_field(alice):
+    for body, field in [
+        (wish(partners=["a", "b", "c", "d"]), "partners"),
+        (wish(partners=[""]), "partners"),
+        (wish(partners=["x" * 65]), "partners"),
+        (wish(notes="x" * 501), "notes"),
+        (wish(on_conflict="fight"), "on_conflict"),
+    ]:
+        response = alice.post("/api/bookings", body, format="json")
+        assert response.status_code == 400, body
+        assert any(name.startswith(field) for name in response.json()["error"]["fields"]), body
+    assert alice.get("/api/bookings").json()["count"] == 0
+
+
+def test_a_member_who_chooses_to_queue_waits_behind_the_holder(booking, bob):
+    response = bob.post("/api/bookings", wish(on_conflict="queue"), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["queued"] is True
+
+
+def test_choosing_suggest_refuses_even_where_the_club_queues(booking, bob):
+    from configs import services as config_services
+
+    config_services.set_system_value("conflict_policy", "queue", actor="test", club="default")
+    response = bob.post("/api/bookings", wish(on_conflict="suggest"), format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["suggestions"]
