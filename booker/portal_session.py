@@ -40,8 +40,10 @@ class PortalSession:
     """State shared by preparation and firing; one per account and plan."""
 
     def __init__(self, engine, credentials, plan):
+        # ``plan`` is None for a login check (``prepare.check_login``), which
+        # only launches the browser and logs in.
         self.engine, self.credentials, self.plan = engine, credentials, plan
-        self.run_id = plan.run_id or uuid.uuid4().hex[:12]
+        self.run_id = (plan.run_id if plan is not None else "") or uuid.uuid4().hex[:12]
         self.watch = Stopwatch()
         self.browser: BrowserSession | None = None
         self.dashboard_url = ""

@@ -3,18 +3,21 @@
 ``prepare_session`` returns a ready ``BookingSession`` or raises
 ``PrepareFailed`` carrying a ``BookingResult`` (login refused, page changed,
 portal unreachable) after closing the browser and keeping evidence.
+``check_login`` does the first two steps alone (a member's "Test my login").
 """
 
 from __future__ import annotations
 
 import logging
 
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from .classify import normalize
 from .clock import HttpClock
 from .http_door import DoorClient, DoorPath
 from .pages import LoginFailed, PageError, ReservationList
+from .pool import BrowserPoolTimeout
+from .portal_session import PortalSession
 from .rawhttp import TransportError
 from .results import BookingResult, Choice, Credentials, Outcome, Plan
 from .session import BookingSession
@@ -77,6 +80,53 @@ def prepare_session(
         detail = f"none of the slots ({labels}) is offered by the portal's form"
         raise PrepareFailed(_fail(session, Outcome.ERROR, "", "prepare", detail))
     return session
+
+
+def check_login(engine, credentials: Credentials, *, run_id: str = "") -> BookingResult:
+    """Launch and log in exactly as ``prepare_session`` does, then close: nothing else.
+
+    No form is opened, no list read, nothing submitted. The outcome is
+    ``dry_run`` when the portal accepted the credentials, ``login_failed``
+    when it refused them (``message``: its words), ``portal_error`` when it
+    could not be reached (connection refused, unknown host, a login page that
+    never loaded), and ``error`` for the rest (a login page unlike the
+    profile's, no browser slot in time, Chromium failing); ``detail`` says
+    what, for operators. Never raises for those; the browser is always closed.
+    """
+    session = PortalSession(engine, credentials, None)
+    session.run_id = run_id or session.run_id
+    step = "launch"
+    try:
+        session.launch_browser()
+        step = "login"
+        with session.watch.step("login"):
+            session.login()
+        result = BookingResult(Outcome.DRY_RUN, reason="The portal accepted the credentials.")
+    except LoginFailed as exc:
+        result = BookingResult(Outcome.LOGIN_FAILED, message=exc.message)
+    except BrowserPoolTimeout as exc:  # an OSError, but the portal is not to blame
+        result = BookingResult(Outcome.ERROR, detail=f"no browser slot: {exc}")
+    except (PageError, WebDriverException, OSError) as exc:
+        detail = f"{type(exc).__name__}: {getattr(exc, 'msg', None) or exc}"
+        if step == "login" and _unreachable(exc):
+            result = BookingResult(
+                Outcome.PORTAL_ERROR, reason="The portal did not answer.", detail=detail
+            )
+        else:
+            # A page unlike the profile's is for an operator to look at.
+            evidence = session.keep_evidence("login_check") if session.browser else {}
+            result = BookingResult(Outcome.ERROR, detail=detail, evidence=evidence)
+    finally:
+        session.close()
+    result.timings = session.watch.steps
+    return result
+
+
+def _unreachable(exc: Exception) -> bool:
+    """Did the browser fail to reach the portal at all (rather than read its page)?"""
+    if isinstance(exc, TimeoutException):  # the page load timed out
+        return True
+    return isinstance(exc, WebDriverException) and "net::ERR_" in (exc.msg or "")
 
 
 def _prepare_door(session: BookingSession) -> None:

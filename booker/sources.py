@@ -20,16 +20,20 @@ def load_profile(club: str) -> dict:
     return config_services.get_system_value("portal_profile", club=club)
 
 
-def load_credentials(user_id: str, club: str, *, actor: str, request_id: str) -> Credentials:
+def load_credentials(
+    user_id: str, club: str, *, actor: str, request_id: str = "", reason: str = ""
+) -> Credentials:
     """The member's portal credentials for ``club``, decrypted for this attempt only.
 
     Only that club's item is read, and its secret is bound to the club: a
     credential saved for another club can never reach this club's portal.
+    The decryption is audited as ``actor``'s, for ``reason`` (by default the
+    booking attempt ``request_id``).
     """
     config = config_services.find_user_config(user_id, club)
     if config is None or not config.portal_username or not config.has_portal_password:
         raise InvalidValue(
             "portal_credentials", f"the member has no portal credentials saved for {club!r}."
         )
-    with acting_as(actor, f"booking attempt {request_id} at {club}"):
+    with acting_as(actor, reason or f"booking attempt {request_id} at {club}"):
         return Credentials(config.portal_username, config.portal_password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import dispatch, processor
+from . import dispatch, login_check, processor
 
 # A batch waits for its release (at most the lead time plus the sweep
 # margin), fires, retries within the window and verifies.
@@ -33,3 +33,20 @@ def book_batch(keys: list[list[str]]) -> dict[str, str]:
 def flush_outbox() -> None:
     """Beat: write results kept while DynamoDB was unavailable."""
     processor.flush_outbox()
+
+
+@shared_task(
+    acks_late=False,
+    soft_time_limit=login_check.SOFT_LIMIT_S,
+    time_limit=login_check.HARD_LIMIT_S,
+    ignore_result=True,
+)
+def check_login(check_id: str, user_id: str, club: str, actor: str) -> str:
+    """A member's "Test my login": log in to the club's portal, book nothing, store the outcome.
+
+    On the default queue. Acknowledged on receipt: a check lost with its
+    worker is not run again (the member asked seconds ago; ``read`` reports
+    it failed once the hard limit has passed).
+    """
+    check = login_check.run(check_id, user_id, club, actor=actor)
+    return check.state if check else "superseded"

@@ -1,4 +1,4 @@
-"""``/api/clubs...``, ``/api/users/.../config`` and ``/api/system/config``.
+"""``/api/clubs...``, ``/api/users/.../config``, ``.../login-check`` and ``/api/system/config``.
 
 The paths without a club are the default club's.
 """
@@ -15,6 +15,11 @@ urlpatterns = [
     path("clubs/<str:club>/config", views.SystemConfigView.as_view(), name="club-config"),
     path("users/me/clubs", views.MemberClubsView.as_view(), name="my-clubs"),
     path("users/me/clubs/<str:club>/config", views.UserConfigView.as_view(), name="my-club-config"),
+    path(
+        "users/me/clubs/<str:club>/login-check",
+        views.LoginCheckView.as_view(),
+        name="my-club-login-check",
+    ),
     path("users/<uuid:user_id>/clubs", views.MemberClubsView.as_view(), name="user-clubs"),
     path(
         "users/<uuid:user_id>/clubs/<str:club>/config",

@@ -6,18 +6,21 @@ clubs they operate (``User.operator_clubs``). Members read the clubs and
 the public part of each club's settings; operators of a club read all of it
 and change it; only an operator of every club creates clubs. The paths
 without a club (``/api/users/me/config``, ``/api/system/config``) are the
-default club's, as they were when a deployment had one club.
+default club's, as they were when a deployment had one club. A member also
+tests their saved credentials at a club (``booker.login_check``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from booker import login_check
 from tennisbook.api.permissions import (
     IsOperatorOrReadOnly,
     IsOwnerOrOperator,
@@ -195,3 +198,63 @@ class SystemConfigView(APIView):
         )
         entry = services.system_config_entry(key, club=found.id)
         return Response(s.SystemConfigItemSerializer(entry).data)
+
+
+LoginCheckSerializer = inline_serializer(
+    "LoginCheck",
+    fields={
+        "id": serializers.CharField(),
+        "state": serializers.ChoiceField(choices=[state.value for state in login_check.CheckState]),
+        "message": serializers.CharField(help_text="One sentence for the member."),
+        "started_at": serializers.DateTimeField(),
+        "finished_at": serializers.DateTimeField(allow_null=True, help_text="null while running"),
+    },
+)
+
+
+class LoginCheckThrottle(UserRateThrottle):
+    """Every check logs in to the club's real portal: a few a minute per member.
+
+    The rate is ``DEFAULT_THROTTLE_RATES["login_check"]`` when set, else
+    ``DEFAULT_RATE``.
+    """
+
+    scope = "login_check"
+    DEFAULT_RATE = "5/min"
+
+    def get_rate(self) -> str:
+        return self.THROTTLE_RATES.get(self.scope, self.DEFAULT_RATE)
+
+
+class LoginCheckView(APIView):
+    """The member's own "Test my login" at a club: start one, or read the latest."""
+
+    error_statuses = {"*": (404, 503)}
+
+    def get_throttles(self):
+        extra = [LoginCheckThrottle()] if self.request.method == "POST" else []
+        return [*super().get_throttles(), *extra]
+
+    @extend_schema(
+        parameters=[CLUB],
+        responses={200: LoginCheckSerializer},
+        description="The latest check at this club (kept ten minutes); 404 when none.",
+    )
+    def get(self, request, club):
+        check = login_check.read(str(request.user.pk), club_or_404(club).id)
+        if check is None:
+            raise NotFound("No login check has run at this club in the last ten minutes.")
+        return Response(check.as_dict())
+
+    @extend_schema(
+        parameters=[CLUB],
+        request=None,
+        responses={202: LoginCheckSerializer},
+        description="Log in to the club's portal with the saved credentials, in the "
+        "background, booking nothing; poll GET for the outcome: `ok`, `wrong_password`, "
+        "`unreachable` or `failed`. A check still running is returned, not repeated.",
+    )
+    def post(self, request, club):
+        owner = str(request.user.pk)
+        check = login_check.start(owner, club_or_404(club).id, actor=f"user:{owner}")
+        return Response(check.as_dict(), status=status.HTTP_202_ACCEPTED)
