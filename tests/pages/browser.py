@@ -1,0 +1,329 @@
+"""What a page test does with the browser, in a few verbs.
+
+- ``new_browser(profile_dir)``: headless Chromium as the ``browser`` fixture
+  starts it (explicit binaries, no Selenium Manager, performance log on).
+- ``requested_urls(driver)`` / ``foreign_requests(driver)``: every URL the
+  pages asked for, read from Chrome's performance log (the log is drained
+  as it is read, so the URLs are kept per driver and each call sees all).
+- ``axe_check(driver, context=None)``: the vendored axe-core on the current
+  page, WCAG 2.0/2.1 A and AA; fails on a serious or critical violation.
+- ``screenshots(driver, name)``: full-page PNGs at 375 and 1280 px wide.
+- ``wait_for``, ``wait_text``: WebDriverWait with a timeout and a message.
+- ``register``, ``log_in``, ``log_out``: the account pages, filled and
+  clicked as a member would; ``unique_username()`` for a fresh member.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import uuid
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tennisbook.devstack.config import LOOPBACK_HOSTS
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+AXE_JS = HERE / "vendor" / "axe-core" / "axe.min.js"
+WINDOW = (1280, 900)
+SCREENSHOT_WIDTHS = (375, 1280)
+TIMEOUT = 10.0  # seconds: a local page answers in tens of milliseconds
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",  # the tests may run as root (CI containers)
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+START_ON_BLANK_PAGE = {"session.restore_on_startup": 4, "session.startup_urls": ["about:blank"]}
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+FAILING_IMPACTS = ("serious", "critical")
+# Schemes that never leave the machine.
+LOCAL_SCHEMES = ("data", "blob", "about")
+
+T = TypeVar("T")
+
+
+# --- the browser and its network log ---------------------------------------------
+
+
+def new_browser(profile_dir: Path) -> WebDriver:
+    """Headless Chromium with a fresh profile, 1280x900, performance log on."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.add_experimental_option(
+        "perfLoggingPrefs", {"enableNetwork": True, "enablePage": False}
+    )
+    # Without a start page this Chromium opens its New Tab Page, which loads
+    # hundreds of chrome:// resources (and would reach for Google's servers).
+    options.add_experimental_option("prefs", START_ON_BLANK_PAGE)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        driver.set_window_size(*WINDOW)
+        driver.set_page_load_timeout(30)
+        driver.set_script_timeout(30)
+    except BaseException:
+        driver.quit()
+        raise
+    return driver
+
+
+_REQUESTED: weakref.WeakKeyDictionary[WebDriver, list[str]] = weakref.WeakKeyDictionary()
+
+
+def requested_urls(driver: WebDriver) -> list[str]:
+    """Every URL requested (and WebSocket opened) since the driver started, in order."""
+    seen = _REQUESTED.setdefault(driver, [])
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            seen.append(message["params"]["request"]["url"])
+        elif message.get("method") == "Network.webSocketCreated":
+            seen.append(message["params"]["url"])
+    return list(seen)
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.hostname in LOOPBACK_HOSTS
+
+
+def foreign_requests(driver: WebDriver) -> list[str]:
+    """The requested URLs that would leave the machine (should be none)."""
+    return [url for url in requested_urls(driver) if not is_local(url)]
+
+
+def assert_only_local_requests(driver_or_urls: WebDriver | list[str]) -> None:
+    """Fail listing every URL off loopback; takes a live driver or URLs read before quitting."""
+    urls = driver_or_urls if isinstance(driver_or_urls, list) else requested_urls(driver_or_urls)
+    foreign = [url for url in urls if not is_local(url)]
+    if foreign:
+        pytest.fail(
+            "the page asked for hosts other than loopback (no CDN, no fonts, no trackers):\n  "
+            + "\n  ".join(dict.fromkeys(foreign))
+        )
+
+
+# --- waiting ----------------------------------------------------------------------
+
+
+def wait_for(
+    driver: WebDriver,
+    condition: Callable[[WebDriver], T],
+    timeout: float = TIMEOUT,
+    message: str = "",
+) -> T:
+    """``condition(driver)`` once it is truthy; fails after ``timeout`` seconds."""
+    try:
+        return WebDriverWait(driver, timeout).until(condition)
+    except TimeoutException:
+        pytest.fail(
+            f"{message or getattr(condition, '__name__', 'the condition')} not within "
+            f"{timeout:.0f} s on {driver.current_url} ({driver.title!r})"
+        )
+    finally:
+        requested_urls(driver)  # keep the performance log drained
+
+
+def wait_text(driver: WebDriver, css: str, text: str, timeout: float = TIMEOUT) -> WebElement:
+    """The first element matching ``css`` once its text contains ``text``."""
+
+    def shown(driver: WebDriver) -> WebElement | bool:
+        for element in driver.find_elements(By.CSS_SELECTOR, css):
+            if text in element.text:
+                return element
+        return False
+
+    try:
+        return WebDriverWait(driver, timeout).until(shown)
+    except TimeoutException:
+        texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
+        pytest.fail(
+            f"no {css!r} with {text!r} within {timeout:.0f} s on {driver.current_url}; "
+            f"found {texts!r}"
+        )
+    finally:
+        requested_urls(driver)
+
+
+def _wait_for_layout(driver: WebDriver) -> None:
+    """The document loaded and two animation frames painted since (layout settled)."""
+    wait_for(
+        driver,
+        lambda d: d.execute_script("return document.readyState") == "complete",
+        message="document.readyState complete",
+    )
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
+    )
+
+
+# --- accessibility ----------------------------------------------------------------
+
+
+def axe_check(driver: WebDriver, context: str | dict | None = None) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the current page; fail on serious or critical.
+
+    ``context`` is axe's: a CSS selector or an include/exclude object; None
+    checks the whole document. Returns every violation found (minor and
+    moderate ones too), for a test that wants to look at them.
+    """
+    _wait_for_layout(driver)
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(AXE_JS.read_text())
+    outcome = driver.execute_async_script(
+        """
+        const [context, options, done] = arguments;
+        axe.run(context || document, options).then(
+          (results) => done({violations: results.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+            nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary})),
+          }))}),
+          (error) => done({error: String(error)}),
+        );
+        """,
+        context,
+        {"runOnly": {"type": "tag", "values": list(AXE_TAGS)}, "resultTypes": ["violations"]},
+    )
+    requested_urls(driver)
+    if "error" in outcome:
+        pytest.fail(f"axe-core failed on {driver.current_url}: {outcome['error']}")
+    violations = outcome["violations"]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    if failing:
+        pytest.fail(
+            f"axe-core: {len(failing)} serious or critical violation(s) on "
+            f"{driver.current_url} ({driver.title!r}):\n" + "\n".join(map(_describe, failing))
+        )
+    return violations
+
+
+def _describe(violation: dict) -> str:
+    lines = [f"- {violation['id']} ({violation['impact']}): {violation['help']}"]
+    lines += [f"    {node['target']}: {node['summary']}" for node in violation["nodes"]]
+    return "\n".join(lines)
+
+
+# --- screenshots ------------------------------------------------------------------
+
+
+def artifacts_dir() -> Path:
+    """``TENNISBOOK_TEST_ARTIFACTS`` if set, else ``<repo>/var/test-artifacts/screenshots``."""
+    configured = os.environ.get("TENNISBOOK_TEST_ARTIFACTS")
+    path = Path(configured) if configured else ROOT / "var" / "test-artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def screenshots(driver: WebDriver, name: str) -> list[Path]:
+    """Full-page PNGs of the current page at 375 and 1280 px wide; returns their paths.
+
+    The window is resized to each width, the page laid out again, and the
+    whole document captured (beyond the viewport); the size is restored after.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "page"
+    before = driver.get_window_size()
+    paths = []
+    try:
+        for width in SCREENSHOT_WIDTHS:
+            driver.set_window_size(width, before["height"])
+            _wait_for_layout(driver)
+            paths.append(_full_page_png(driver, artifacts_dir() / f"{safe}-{width}.png"))
+    finally:
+        driver.set_window_size(before["width"], before["height"])
+    requested_urls(driver)
+    return paths
+
+
+def _full_page_png(driver: WebDriver, path: Path) -> Path:
+    width, height = driver.execute_script(
+        # The viewport's width, or more when the page overflows it (worth seeing).
+        "const e = document.documentElement;"
+        "return [Math.max(window.innerWidth, e.scrollWidth),"
+        "        Math.max(e.scrollHeight, document.body.scrollHeight)];"
+    )
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+# --- the account pages ------------------------------------------------------------
+
+
+def unique_username() -> str:
+    return f"member-{uuid.uuid4().hex[:12]}"
+
+
+def _fill(driver: WebDriver, values: dict[str, str]) -> None:
+    for field, value in values.items():
+        box = driver.find_element(By.CSS_SELECTOR, f"main form [name={field!r}]")
+        box.clear()
+        box.send_keys(value)
+
+
+def _submit(driver: WebDriver) -> None:
+    """Click the form's submit button and wait for the page it leads to."""
+    button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+    button.click()
+    wait_for(driver, EC.staleness_of(button), message="the next page after submitting")
+    _wait_for_layout(driver)
+
+
+def register(driver: WebDriver, site: Any, username: str, password: str, email: str) -> None:
+    """Fill ``/accounts/register/`` and click "Create account"; waits for the next page."""
+    driver.get(f"{site.url}/accounts/register/")
+    _fill(driver, {"username": username, "email": email, "password": password})
+    _submit(driver)
+
+
+def log_in(driver: WebDriver, site: Any, username: str, password: str) -> None:
+    """Fill ``/accounts/login/`` and click "Log in"; waits for the next page."""
+    driver.get(f"{site.url}/accounts/login/")
+    _fill(driver, {"username": username, "password": password})
+    _submit(driver)
+
+
+def log_out(driver: WebDriver) -> None:
+    """Click the header's "Log out" button; waits for the logged-out page."""
+    button = driver.find_element(By.XPATH, "//header//button[normalize-space()='Log out']")
+    button.click()
+    wait_for(driver, EC.staleness_of(button), message="the page after logging out")
+
+
+def current_path(driver: WebDriver) -> str:
+    return urlsplit(driver.current_url).path
