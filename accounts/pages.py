@@ -69,7 +69,7 @@ class RegisterView(RateLimitedPostMixin, FormView):
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Welcome! Your account is ready.")
-        return redirect("accounts:home")
+        return redirect("configs:welcome")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -27,6 +27,8 @@ urlpatterns = [
     path("admin/bookings/", include("bookings.admin")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.page_urls")),
+    path("", include("configs.page_urls")),
+    path("", include("bookings.page_urls")),
     path("api/", include(api_patterns)),
     path("api-auth/", include("rest_framework.urls")),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served by the site, no CDN
     "channels",
+    "django_htmx",
     "accounts",
     "configs",
     "bookings",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tennisbook.pages.PageErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last: it turns a lockout flagged during the request into a response.
     "axes.middleware.AxesMiddleware",
@@ -266,6 +269,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
+        # Every login test is a real login at the club's portal (the API's and the page's).
+        "login_check": env_str("API_THROTTLE_LOGIN_CHECK", "5/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -289,7 +294,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "bookings:home"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15, minimum=1)),

@@ -1,0 +1,459 @@
+"""Member pages of bookings: the home dashboard, the booking form, a request's page.
+
+Thin views over ``bookings.services`` and ``bookings.workflow``: the form is
+checked by the API's own serializer and created by the same workflow call
+(``tennisbook.pages``), so the page and ``POST /api/bookings`` accept and
+refuse exactly the same wishes. htmx asks for the live parts (the request
+list, a request's status, when the chosen date opens) as partials.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from configs import clubs
+from configs import services as config_services
+from tennisbook import timefmt
+from tennisbook.api.permissions import is_operator
+from tennisbook.pages import PageError, attempt, member_clubs, validated
+from tennisbook.values import InvalidValue
+
+from . import services, workflow
+from .choices import ACTIVE_STATUSES, MAX_PARTNERS, NOTES_MAX_LENGTH, OnConflict, RequestStatus
+from .evidence import member_result
+from .forms import BookingForm
+from .lifecycle import Actor, FailureReason
+from .serializers import BookingCreateSerializer
+
+RECENT_FINISHED = 5  # finished requests the dashboard still shows
+STATUS_TEXT = {
+    RequestStatus.PENDING: "Waiting for the release",
+    RequestStatus.PROCESSING: "Booking now",
+    RequestStatus.COMPLETED: "Booked",
+    RequestStatus.FAILED: "Not booked",
+    RequestStatus.CANCELLED: "Cancelled",
+}
+
+REASON_TEXT = {
+    FailureReason.SLOT_TAKEN: "Someone else booked the slot (and every alternative) first.",
+    FailureReason.NOT_OPEN: "The portal had not opened the date for booking.",
+    FailureReason.QUOTA: "The portal says you hold as many bookings as it allows.",
+    FailureReason.BAD_CREDENTIALS: "The portal refused your username or password.",
+    FailureReason.PORTAL_ERROR: "The club's portal failed or did not answer.",
+    FailureReason.UNVERIFIED: "The portal's answer could not be confirmed in your reservations.",
+    FailureReason.EXPIRED: "The release passed before the request could be tried.",
+    FailureReason.OPERATOR: "An operator stopped the request.",
+    FailureReason.MEMBER_INACTIVE: "Your account was inactive at the release.",
+    FailureReason.ENGINE_ERROR: "tennisbook failed while booking; the operators have been told.",
+    FailureReason.UNKNOWN: "The booking failed for a reason tennisbook could not tell.",
+}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- what a page shows of a request ------------------------------------------------
+
+
+def court_names(club: str) -> dict[int, str]:
+    return {court["id"]: court["name"] for court in config_services.get_courts(club)}
+
+
+def request_view(item, now: datetime, names: dict[int, str] | None = None) -> dict:
+    """One request as the templates show it (texts in the club's zone)."""
+    club = clubs.get_club(item.club_id) if item.club_id in clubs.club_ids() else None
+    zone = club.time_zone if club else "UTC"
+    names = names if names is not None else court_names(item.club_id)
+    active = item.status in ACTIVE_STATUSES
+    return {
+        "id": item.request_id,
+        "club": club.name if club else item.club_id,
+        "club_id": item.club_id,
+        "court": names.get(item.court_id, f"Court {item.court_id}"),
+        "court_id": item.court_id,
+        "date": item.date,
+        "day": timefmt.club_day(date.fromisoformat(item.date)),
+        "time_slot": item.time_slot,
+        "status": item.status,
+        "status_text": STATUS_TEXT.get(item.status, item.status),
+        "active": active,
+        "queued": bool(item.queued_behind),
+        "reason": item.reason,
+        "reason_text": REASON_TEXT.get(item.reason, item.reason or ""),
+        "fire_at": item.fire_at,
+        "fire_club": timefmt.club_time(item.fire_at, zone),
+        "fire_in": timefmt.until(item.fire_at, now),
+        "zone": zone,
+        "alternatives": [
+            {"court": names.get(a.court_id, f"Court {a.court_id}"), "time_slot": a.time_slot}
+            for a in item.alternatives
+        ],
+        "partners": list(item.partners or []),
+        "notes": item.notes or "",
+        "on_conflict": item.on_conflict,
+    }
+
+
+def member_requests(user_id: str, now: datetime) -> tuple[list[dict], list[dict]]:
+    """The member's active requests (soonest first) and the latest finished ones."""
+    items = services.list_requests(user_id)
+    names: dict[str, dict[int, str]] = {}
+
+    def view(item):
+        if item.club_id not in names:
+            names[item.club_id] = court_names(item.club_id) if item.club_id else {}
+        return request_view(item, now, names[item.club_id])
+
+    active = sorted((i for i in items if i.status in ACTIVE_STATUSES), key=lambda i: i.fire_at)
+    finished = sorted(
+        (i for i in items if i.status not in ACTIVE_STATUSES),
+        key=lambda i: i.updated_at,
+        reverse=True,
+    )[:RECENT_FINISHED]
+    return [view(i) for i in active], [view(i) for i in finished]
+
+
+def club_openings(club: clubs.Club, now: datetime) -> list[dict]:
+    return [
+        {
+            "court": opening.court_name,
+            "at": opening.at,
+            "at_club": timefmt.club_time(opening.at, club.time_zone),
+            "in": timefmt.until(opening.at, now),
+            "day": timefmt.club_day(opening.day),
+            "date": opening.day.isoformat(),
+            "time_slot": opening.time_slot,
+            "court_id": opening.court_id,
+        }
+        for opening in services.next_openings(club.id, now)
+    ]
+
+
+# --- home --------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """``/``: what tennisbook does for a visitor; the member's dashboard once logged in."""
+    if not request.user.is_authenticated:
+        return render(request, "home/landing.html")
+    now = now_utc()
+    mine = member_clubs(request)
+    active, finished = member_requests(str(request.user.pk), now)
+    shown = mine.bookable or [mine.current]
+    releases = [{"club": club, "openings": club_openings(club, now)} for club in shown]
+    return render(
+        request,
+        "bookings/dashboard.html",
+        {
+            "clubs": mine,
+            "active": active,
+            "finished": finished,
+            "releases": releases,
+            "needs_setup": not mine.configured,
+            "operator": is_operator(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def request_list(request):
+    """The dashboard's list of requests, refreshed by htmx."""
+    active, finished = member_requests(str(request.user.pk), now_utc())
+    context = {"active": active, "finished": finished, "clubs": member_clubs(request)}
+    return render(request, "bookings/_requests.html", context)
+
+
+# --- the booking form -------------------------------------------------------------------
+
+
+def window_days(club: str, court_id, now: datetime) -> list[dict]:
+    """Each date a member may ask for, with when it opens (for the day picker)."""
+    first, last = services.booking_window(club, now)
+    days = []
+    day = first
+    while day <= last:
+        entry = {"date": day.isoformat(), "label": timefmt.club_day(day), "opens": ""}
+        if court_id:
+            try:
+                opening = services.opening_of(club, court_id, day, None, now=now)
+            except InvalidValue:  # a hint only: the form checks the date for real
+                opening = None
+            if opening is not None and opening.at > now:
+                entry["opens"] = "opens " + timefmt.until(opening.at, now).removeprefix("in ")
+            elif opening is not None:
+                entry["opens"] = "open now"
+        days.append(entry)
+        day += timedelta(days=1)
+    return days
+
+
+def ready_templates(courts: list[dict], first: date, last: date, preferred) -> list[dict]:
+    """The ready-made templates, fitted to the club's courts and window."""
+
+    def court_with(slot_start: str, prefer: int | None):
+        ordered = sorted(courts, key=lambda c: (c["id"] != prefer, c["id"]))
+        for court in ordered:
+            for slot in court["slots"]:
+                if slot.startswith(f"De {slot_start}"):
+                    return court, slot
+        return (ordered[0], ordered[0]["slots"][0]) if ordered and ordered[0]["slots"] else None
+
+    def next_day(weekdays: set[int]) -> str:
+        day = first
+        while day <= last:
+            if day.weekday() in weekdays:
+                return day.isoformat()
+            day += timedelta(days=1)
+        return ""
+
+    templates = []
+    found = court_with("07:00 AM", preferred)
+    if found:
+        court, slot = found
+        templates.append(
+            {
+                "name": "Weekday 07:00 singles",
+                "court_id": court["id"],
+                "weekdays": [0, 1, 2, 3, 4],
+                "date": next_day({0, 1, 2, 3, 4}),
+                "time_slot": slot,
+                "alternatives": [],
+                "partners": [""],
+                "notes": "Singles",
+                "on_conflict": OnConflict.SUGGEST.value,
+            }
+        )
+    ids = [court["id"] for court in courts]
+    first_court, second_court = (5, 7) if {5, 7} <= set(ids) else (ids + ids)[:2]
+    saturday = court_with("08:00 AM", first_court)
+    if saturday and len(courts) > 1:
+        court, slot = saturday
+        other = next(c for c in courts if c["id"] == second_court)
+        alternatives = []
+        if slot in other["slots"]:
+            alternatives = [{"court_id": other["id"], "time_slot": slot}]
+        templates.append(
+            {
+                "name": f"Saturday doubles, {court['name']} then {other['name']}",
+                "court_id": court["id"],
+                "weekdays": [5],
+                "date": next_day({5}),
+                "time_slot": slot,
+                "alternatives": alternatives,
+                "partners": ["", "", ""],
+                "notes": "Doubles",
+                "on_conflict": OnConflict.SUGGEST.value,
+            }
+        )
+    return templates
+
+
+def booking_context(request, mine, form: BookingForm, error: PageError | None = None) -> dict:
+    now = now_utc()
+    club = mine.current
+    courts = config_services.get_courts(club.id)
+    first, last = services.booking_window(club.id, now)
+    config = config_services.find_user_config(str(request.user.pk), club.id)
+    preferred = config.preferred_court if config else None
+    opening = None
+    if form.court_id and form.date:
+        opening = opening_text(club, form.court_id, form.date, form.time_slot, now)
+    limits = config_services.get_system_value("limits", club=club.id)
+    fields = error.fields if error else {}
+    partner_rows = [
+        {"value": name, "errors": fields.get(f"partners[{i}]", [])}
+        for i, name in enumerate(form.partner_inputs)
+    ]
+    alternative_rows = [
+        {
+            "court_id": alt.court_id,
+            "time_slot": alt.time_slot,
+            "errors": {
+                "court_id": fields.get(f"alternatives[{i}].court_id", []),
+                "time_slot": fields.get(f"alternatives[{i}].time_slot", []),
+                "row": fields.get(f"alternatives[{i}]", []),
+            },
+        }
+        for i, alt in enumerate(form.alternatives)
+    ]
+    return {
+        "clubs": mine,
+        "partner_rows": partner_rows,
+        "alternative_rows": alternative_rows,
+        "alternatives_errors": fields.get("alternatives", []),
+        "club": club,
+        "form": form,
+        "error": error,
+        "courts": courts,
+        "court_slots": {str(c["id"]): c["slots"] for c in courts},
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "days": window_days(club.id, form.court_id or preferred or courts[0]["id"], now),
+        "opening": opening,
+        "configured": mine.is_configured(club.id),
+        "templates": ready_templates(courts, first, last, preferred),
+        "max_alternatives": limits["max_alternatives"],
+        "max_partners": MAX_PARTNERS,
+        "notes_max": NOTES_MAX_LENGTH,
+        "conflict_choices": OnConflict.choices,
+        "club_policy": config_services.get_system_value("conflict_policy", club=club.id),
+        "rules": {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "slot_pattern": SLOT_PATTERN,
+            "max_alternatives": limits["max_alternatives"],
+            "draft_key": f"{request.user.pk}:{club.id}",
+        },
+    }
+
+
+# The browser's copy of ``tennisbook.values``'s slot format ("De 07:00 AM a 08:00 AM").
+SLOT_PATTERN = r"^\s*de\s+\d{1,2}:\d{2}\s*[ap]\.?\s*m\.?\s+a\s+\d{1,2}:\d{2}\s*[ap]\.?\s*m\.?\s*$"
+
+
+def opening_text(club: clubs.Club, court_id, day, slot, now: datetime) -> dict:
+    """When the chosen date opens, as the form shows it; ``error`` when it cannot."""
+    try:
+        found = attempt(services.opening_of, club.id, court_id, day, slot or None, now=now)
+    except PageError as exc:
+        return {"error": next(iter(exc.fields.values()), [exc.message])[0], "field": exc.fields}
+    if found.at <= now:
+        return {"open": True}
+    return {
+        "open": False,
+        "at": found.at,
+        "at_club": timefmt.club_time(found.at, club.time_zone),
+        "in": timefmt.until(found.at, now),
+        "zone": club.time_zone,
+        "whole_day": found.time_slot is None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request):
+    """``/book/``: ask for a court; a created request lands on its own page."""
+    mine = member_clubs(request, request.POST.get("club") or request.GET.get("club"))
+    club = mine.current
+    if request.method == "GET":
+        config = config_services.find_user_config(str(request.user.pk), club.id)
+        preferred_slot = (config.preferred_slots or [""])[0] if config else ""
+        form = BookingForm.from_query(
+            club.id,
+            request.GET,
+            preferred_court=config.preferred_court if config else None,
+            preferred_slot=preferred_slot,
+        )
+        return render(request, "bookings/book.html", booking_context(request, mine, form))
+    form = BookingForm.from_post(club.id, request.POST)
+    try:
+        wish = validated(BookingCreateSerializer, form.body())
+        item = attempt(
+            workflow.create,
+            str(request.user.pk),
+            wish["court_id"],
+            wish["date"],
+            wish["time_slot"],
+            [
+                {"court_id": a["court_id"], "time_slot": a["time_slot"]}
+                for a in wish["alternatives"]
+            ],
+            club=club.id,
+            partners=wish["partners"],
+            notes=wish["notes"],
+            on_conflict=wish["on_conflict"],
+            by=f"member:{request.user.get_username()}",
+        )
+    except PageError as exc:
+        context = booking_context(request, mine, form, exc)
+        return render(request, "bookings/book.html", context, status=exc.status)
+    return redirect(reverse("bookings:detail", args=[item.request_id]) + "?created=1")
+
+
+@login_required
+@require_GET
+def opening(request):
+    """htmx: when the chosen court and date open (``/book/opening``)."""
+    mine = member_clubs(request, request.GET.get("club"))
+    found = opening_text(
+        mine.current,
+        request.GET.get("court_id", ""),
+        request.GET.get("date", ""),
+        request.GET.get("time_slot", ""),
+        now_utc(),
+    )
+    return render(request, "bookings/_opening.html", {"opening": found})
+
+
+# --- one request ------------------------------------------------------------------------
+
+
+def own_request(request, request_id: str):
+    try:
+        return attempt(services.get_request, str(request.user.pk), request_id)
+    except PageError as exc:
+        if exc.status == 404:
+            raise Http404("There is no such request.") from None
+        raise
+
+
+def detail_context(request, item) -> dict:
+    now = now_utc()
+    view = request_view(item, now)
+    result = member_result(item)
+    result.pop("evidence", None)
+    return {
+        "item": view,
+        "history": list(item.history),
+        "result": result,
+        "created": request.GET.get("created") == "1",
+        "lead_minutes": max(1, round(settings.BOOKER_LEAD_TIME_SECONDS / 60)),
+        "may_cancel": RequestStatus.CANCELLED in services.allowed_targets(item, Actor.MEMBER),
+        "may_retry": RequestStatus.PENDING in services.allowed_targets(item, Actor.MEMBER),
+        "draft_key": f"{request.user.pk}:{item.club_id}",
+    }
+
+
+@login_required
+@require_GET
+def detail(request, request_id):
+    """``/bookings/<id>/``: what was asked, what happens next, what happened."""
+    item = own_request(request, request_id)
+    return render(request, "bookings/detail.html", detail_context(request, item))
+
+
+@login_required
+@require_GET
+def detail_status(request, request_id):
+    """htmx: the status part of a request's page, polled while it is active."""
+    item = own_request(request, request_id)
+    return render(request, "bookings/_status.html", detail_context(request, item))
+
+
+@login_required
+@require_POST
+def change(request, request_id, action):
+    """Cancel a request, or try a failed or cancelled one again."""
+    by = request.user.get_username()
+    try:
+        item = own_request(request, request_id)
+        if action == "cancel":
+            attempt(workflow.cancel, item, actor=Actor.MEMBER, by=by)
+            messages.success(request, "The request is cancelled; the slot is free for others.")
+        else:
+            attempt(workflow.retry, item, actor=Actor.MEMBER, by=by)
+            messages.success(request, "The request is pending again.")
+    except PageError as exc:
+        messages.error(request, exc.message)
+    return redirect("bookings:detail", request_id=request_id)

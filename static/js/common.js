@@ -1,0 +1,34 @@
+// Helpers shared by the page scripts, without side effects: importing this
+// module twice (from site.js and a page's own script) runs nothing twice.
+
+/** "in 1 d 9 h", "in 5 min 3 s", "in 12 s", "now": as tennisbook/timefmt.py. */
+export function until(instant, now = Date.now()) {
+  const seconds = Math.floor((instant - now) / 1000);
+  if (seconds <= 0) return "now";
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const secs = seconds % 60;
+  if (days) return `in ${days} d ${hours} h`;
+  if (hours) return `in ${hours} h ${minutes} min`;
+  if (minutes) return `in ${minutes} min ${secs} s`;
+  return `in ${secs} s`;
+}
+
+/** Fill a slot <select> with the slots of the court chosen in ``courtSelect``. */
+export function fillSlots(slotSelect, courtId, courtSlots) {
+  const wanted = slotSelect.value || slotSelect.dataset.value || "";
+  const first = slotSelect.options[0];
+  slotSelect.replaceChildren(first);
+  for (const slot of courtSlots[courtId] || []) {
+    const option = new Option(slot, slot, false, slot === wanted);
+    slotSelect.append(option);
+  }
+  slotSelect.value = (courtSlots[courtId] || []).includes(wanted) ? wanted : "";
+}
+
+export function isTyping(target) {
+  if (!(target instanceof Element)) return false;
+  return Boolean(target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]"));
+}
+

@@ -1,0 +1,12 @@
+// The settings page and the wizard: the preferred slot follows the preferred court.
+
+import { fillSlots } from "./common.js";
+
+const slots = document.getElementById("court-slots");
+const courtSlots = slots ? JSON.parse(slots.textContent) : {};
+for (const slotSelect of document.querySelectorAll("select[data-court-select]")) {
+  const court = document.getElementById(slotSelect.dataset.courtSelect);
+  if (!court) continue;
+  court.addEventListener("change", () => fillSlots(slotSelect, court.value, courtSlots));
+  fillSlots(slotSelect, court.value, courtSlots);
+}
