@@ -35,11 +35,26 @@ def release_instant(rule: dict, day: date, slot: TimeSlot, zone: ZoneInfo) -> da
     return local.astimezone(UTC)
 
 
+def one_off_opening(rules: dict, court_id: int, day: date) -> datetime | None:
+    """The instant of a one-off opening of ``court_id``'s ``day`` (``openings``), if any."""
+    for opening in rules.get("openings", ()):
+        if opening["court"] == court_id and opening["date"] == day.isoformat():
+            return datetime.fromisoformat(opening["at"]).astimezone(UTC)
+    return None
+
+
+def opening_instant(rules: dict, court_id: int, day: date, slot: TimeSlot) -> datetime:
+    """When ``slot`` of ``court_id`` on ``day`` opens: a one-off opening, else the rule."""
+    special = one_off_opening(rules, court_id, day)
+    if special is not None:
+        return special
+    zone = ZoneInfo(rules["time_zone"])
+    return release_instant(rule_for_court(rules, court_id), day, slot, zone)
+
+
 def fire_time(rules: dict, court_id: int, day: date, slot: TimeSlot, now: datetime) -> datetime:
     """When the engine should submit: the release instant, or ``now`` if already open."""
-    zone = ZoneInfo(rules["time_zone"])
-    instant = release_instant(rule_for_court(rules, court_id), day, slot, zone)
-    return max(instant, now)
+    return max(opening_instant(rules, court_id, day, slot), now)
 
 
 def club_today(zone_name: str, now: datetime) -> date:

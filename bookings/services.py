@@ -23,7 +23,7 @@ from . import claims
 from .choices import MAX_PARTNERS, NOTES_MAX_LENGTH, PARTNER_MAX_LENGTH, OnConflict
 from .dynamo import Alternative, BookingRequest
 from .lifecycle import Actor, targets_for
-from .release import club_today, fire_time, next_release, rule_for_court
+from .release import club_today, fire_time, next_release, one_off_opening, rule_for_court
 from .repositories import BookingRequestRepository
 
 requests_repo = BookingRequestRepository()
@@ -180,7 +180,8 @@ def opening_of(
     rules = config_services.get_system_value("release_rules", club=club)
     rule = rule_for_court(rules, court["id"])
     at = fire_time(rules, court["id"], booking_date, slot, now)
-    label = None if rule["kind"] == "fixed_daily" else slot.label
+    whole_day = rule["kind"] == "fixed_daily" or one_off_opening(rules, court["id"], booking_date)
+    label = None if whole_day else slot.label
     return Opening(court["id"], court["name"], at, booking_date, label, rules["time_zone"])
 
 
@@ -192,9 +193,16 @@ def next_openings(club: str, now: datetime | None = None) -> list[Opening]:
     found = []
     for court in config_services.get_courts(club):
         slots = [TimeSlot.parse(label) for label in court["slots"]]
+        candidates = [
+            (datetime.fromisoformat(o["at"]).astimezone(UTC), date.fromisoformat(o["date"]), None)
+            for o in rules.get("openings", ())
+            if o["court"] == court["id"] and datetime.fromisoformat(o["at"]) > now
+        ]
         upcoming = next_release(rule_for_court(rules, court["id"]), slots, now, zone)
-        if upcoming is not None:
-            at, day, slot = upcoming
+        if upcoming is not None and one_off_opening(rules, court["id"], upcoming[1]) is None:
+            candidates.append(upcoming)  # unless a one-off opening moved that date
+        if candidates:
+            at, day, slot = min(candidates, key=lambda candidate: candidate[0])
             label = slot.label if slot is not None else None
             found.append(Opening(court["id"], court["name"], at, day, label, rules["time_zone"]))
     return sorted(found, key=lambda opening: (opening.at, opening.court_id))

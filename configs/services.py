@@ -140,12 +140,22 @@ def adopt_demo_portal_defaults(
         item = system_configs.find(system_keys.item_key(club, key))
         if item is None or item.config_value == value:
             continue
-        if any(item.config_value == defaults[key] for defaults in others):
+        stored = _without_openings(key, item.config_value)
+        if stored == value:
+            continue  # this kind's rules plus one-off openings (the demo release's)
+        if any(stored == defaults[key] for defaults in others):
             set_system_value(key, value, club=club, actor=actor)
             switched.append(key)
         else:
             kept.append(key)
     return switched, kept
+
+
+def _without_openings(key: str, value: Any) -> Any:
+    """``release_rules`` without its one-off openings: what a demo portal's default is."""
+    if key == "release_rules" and isinstance(value, dict) and "openings" in value:
+        return {name: part for name, part in value.items() if name != "openings"}
+    return value
 
 
 def _demo_defaults_at(kind: str) -> dict[str, Any]:

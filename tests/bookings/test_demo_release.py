@@ -114,3 +114,26 @@ def test_without_the_portals_it_says_so_in_one_line_per_club(settings, monkeypat
 def test_without_the_demo_member_it_says_to_seed_first():
     with pytest.raises(CommandError, match=r"run `python manage\.py seed_demo` first"):
         call_command("demo_release")
+
+
+def test_the_demo_date_opens_for_every_member_at_the_portals_instant(pointed_at):
+    """A newcomer's request for the demo date fires when the portal opens it, as the demo's."""
+    run("seed_demo")
+    run("demo_release")
+    for club in ("default", "grid"):
+        release = pointed_at[club].control.state()["demo_release"]
+        opens_at = datetime.fromisoformat(release["opens_at"])
+        rules = config_services.get_system_value("release_rules", club=club)
+        assert rules["openings"] == [
+            {"court": release["area"], "date": release["day"], "at": opens_at.isoformat()}
+        ]
+        courts = {c["id"]: c for c in config_services.get_courts(club)}
+        other_slot = courts[release["area"]]["slots"][-1]
+        opening = services.opening_of(club, release["area"], release["day"], other_slot)
+        assert opening.at == opens_at
+        assert opening.time_slot is None  # the whole day opens then
+        soonest = {o.court_id: o for o in services.next_openings(club)}[release["area"]]
+        assert (soonest.at, soonest.day.isoformat()) == (opens_at, release["day"])
+    run("demo_release")  # again: the same one opening, not two
+    rules = config_services.get_system_value("release_rules", club="default")
+    assert len(rules["openings"]) == 1

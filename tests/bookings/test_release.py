@@ -72,3 +72,41 @@ def test_the_day_that_opens_is_counted_on_the_club_calendar_at_release():
     early = release - timedelta(minutes=5)
     assert date_opening_at(rule, early, CLUB) == date(2026, 12, 8)
     assert release_instant(rule, date_opening_at(rule, release, CLUB), SEVEN, CLUB) == release
+
+
+def test_a_one_off_opening_wins_over_the_rule_for_its_court_and_date_only():
+    from booker.profiles.release_rules import validate_release_rules
+
+    special = {"court": 5, "date": "2026-12-09", "at": "2026-12-02T09:30:00-06:00"}
+    rules = validate_release_rules(RULES | {"openings": [special]})
+    assert fire_time(rules, 5, date(2026, 12, 9), SEVEN, LONG_AGO) == datetime(
+        2026, 12, 2, 15, 30, tzinfo=UTC
+    )
+    # Another court, or another date of that court, keeps its rule.
+    assert fire_time(rules, 7, date(2026, 12, 9), SEVEN, LONG_AGO) == datetime(
+        2026, 11, 30, 6, 0, tzinfo=UTC
+    )
+    assert fire_time(rules, 5, date(2026, 12, 10), SEVEN, LONG_AGO) == datetime(
+        2026, 12, 2, 6, 0, tzinfo=UTC
+    )
+
+
+def test_bad_one_off_openings_name_the_path():
+    import pytest
+
+    from booker.profiles.release_rules import validate_release_rules
+    from tennisbook.values import InvalidValue
+
+    good = {"court": 5, "date": "2026-12-09", "at": "2026-12-02T09:30:00-06:00"}
+    for openings, path in [
+        ("soon", "release_rules.openings"),
+        ([good | {"at": "2026-12-02T09:30:00"}], "release_rules.openings[0].at"),
+        ([good | {"at": "tomorrow"}], "release_rules.openings[0].at"),
+        ([good | {"date": "2026-02-30"}], "release_rules.openings[0].date"),
+        ([good | {"court": "x"}], "release_rules.openings[0].court"),
+        ([good, good], "release_rules.openings[1]"),
+        ([{"court": 5, "date": "2026-12-09"}], "release_rules.openings[0]"),
+    ]:
+        with pytest.raises(InvalidValue) as caught:
+            validate_release_rules(RULES | {"openings": openings})
+        assert caught.value.field.startswith(path), (openings, caught.value.field)

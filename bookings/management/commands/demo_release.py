@@ -25,7 +25,7 @@ import json
 import os
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from bookings.choices import ACTIVE_STATUSES, RequestStatus
 from bookings.dynamo import BookingRequest
 from bookings.errors import DuplicateRequest, Moot, SlotClaimed
 from bookings.lifecycle import Actor
+from bookings.release import club_today
 from configs import services as config_services
 from configs.demo_portals import demo_clubs, demo_portal_url
 from tennisbook.dynamo import DataError
@@ -103,6 +104,33 @@ def slot_label(club: str, portal_slot: str) -> str:
         ) from None
 
 
+def record_opening(club: str, court_id: int, day: str, opens_at: datetime) -> None:
+    """Tell the club's release rules that the portal opens ``day`` of ``court_id`` at ``opens_at``.
+
+    The demo portal opens its demo date minutes after it starts, not by its
+    rule: as a one-off opening in ``release_rules``, every request for that
+    date (the demo member's, or a newcomer's from the booking form) fires at
+    that instant, and the dashboard shows it as the court's next release.
+    Openings of dates already past are dropped; the operator's others are kept.
+    """
+    rules = config_services.get_system_value("release_rules", club=club)
+    today = club_today(rules["time_zone"], datetime.now(UTC)).isoformat()
+    kept = [
+        opening
+        for opening in rules.get("openings", [])
+        if opening["date"] >= today and (opening["court"], opening["date"]) != (court_id, day)
+    ]
+    opening = {"court": court_id, "date": day, "at": opens_at.isoformat()}
+    if opening in rules.get("openings", []) and len(kept) == len(rules["openings"]) - 1:
+        return  # already there, nothing stale: no write
+    try:
+        config_services.set_system_value(
+            "release_rules", rules | {"openings": [*kept, opening]}, club=club, actor=BY
+        )
+    except (DataError, InvalidValue) as exc:
+        raise CommandError(f"Could not record the demo opening at club {club}: {exc}") from None
+
+
 def demo_requests(user_id: str, club: str | None = None) -> list[BookingRequest]:
     """The member's active requests that this command created (at ``club``, or all)."""
     return [
@@ -143,6 +171,7 @@ class Command(BaseCommand):
         slot = slot_label(club, release["slot"])
         wanted = (int(release["area"]), release["day"], slot)
         where = f"Demo booking at club {club}"
+        record_opening(club, int(release["area"]), release["day"], opens_at)
         try:
             kept = self._reconcile(user_id, club, wanted, opens_at)
             if kept is not None:
