@@ -23,7 +23,13 @@ from configs import clubs
 from configs import services as config_services
 from tennisbook import timefmt
 from tennisbook.api.permissions import is_operator
-from tennisbook.pages import PageError, attempt, member_clubs, validated
+from tennisbook.pages import (
+    PageError,
+    attempt,
+    member_clubs,
+    require_posted_club,
+    validated,
+)
 from tennisbook.values import InvalidValue
 
 from . import services, workflow
@@ -358,6 +364,7 @@ def book(request):
         return render(request, "bookings/book.html", booking_context(request, mine, form))
     form = BookingForm.from_post(club.id, request.POST)
     try:
+        require_posted_club(request, mine)
         wish = validated(BookingCreateSerializer, form.body())
         item = attempt(
             workflow.create,

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from booker import login_check
-from tennisbook.pages import PageError, attempt, member_clubs, validated
+from tennisbook.pages import (
+    PageError,
+    attempt,
+    member_clubs,
+    require_posted_club,
+    validated,
+)
 
 from . import services
 from .dynamo import NotificationSettings
@@ -138,6 +144,7 @@ def settings_page(request):
     config = services.find_user_config(str(request.user.pk), club.id)
     if request.method == "POST":
         try:
+            require_posted_club(request, mine)
             save(request, club.id, ("account", "preferences"))
         except PageError as exc:
             context = settings_context(request, mine, config, exc, request.POST)
@@ -160,6 +167,7 @@ def login_test(request):
             request, group="page-login-check", key=_member, rate=rate, increment=True
         )
         try:
+            require_posted_club(request, mine)
             if limited:
                 raise PageError(
                     429,
@@ -202,6 +210,7 @@ def welcome(request):
     if request.method == "POST":
         sections = ("account",) if step == 1 else ("preferences",)
         try:
+            require_posted_club(request, mine)
             save(request, club.id, sections)
         except PageError as exc:
             error = exc

@@ -125,6 +125,22 @@ class MemberClubs:
         return club_id in self.configured
 
 
+def require_posted_club(request, mine: MemberClubs) -> None:
+    """A form posted for a club other than the page's (gone, disabled) is refused.
+
+    ``member_clubs`` falls back to another club for a club it does not
+    offer: right for showing a page, wrong for saving or booking there.
+    """
+    posted = request.POST.get("club")
+    if posted and posted != mine.current.id:
+        raise PageError(
+            400,
+            "invalid",
+            "That club does not take requests now; choose another.",
+            {"club": [f"there is no enabled club {posted!r}."]},
+        )
+
+
 def member_clubs(request, wanted: str | None = None) -> MemberClubs:
     """The member's clubs; the current one is ``wanted``, else the one last used.
 

@@ -145,3 +145,10 @@ def test_pages_ask_for_a_login(client):
         response = client.get(path)
         assert response.status_code == 302, path
         assert "/accounts/login/" in response["Location"]
+
+
+def test_a_form_posted_for_a_club_that_is_gone_books_nowhere(alice, member):
+    response = alice.post("/book/", form(club="nowhere"))
+    assert response.status_code == 400
+    assert b"There is no enabled club" in response.content
+    assert services.list_requests(str(member.pk)) == []
