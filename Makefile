@@ -23,9 +23,10 @@ run: bootstrap  ## start the whole system on loopback (Ctrl-C stops it)
 test: bootstrap-dev  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: bootstrap-dev  ## ruff, format check, manage.py check, migrations check
+lint: bootstrap-dev  ## ruff, format check, vendored assets, manage.py check, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m tennisbook.devstack.vendor --check
 	$(LINT_ENV) $(PY) manage.py check
 	$(LINT_ENV) $(PY) manage.py makemigrations --check --dry-run
 
