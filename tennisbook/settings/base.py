@@ -212,6 +212,10 @@ BOOKER_OUTBOX_PATH = env_path("BOOKER_OUTBOX_PATH", VAR_DIR / "outbox.sqlite3")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A consumer that reconnects while Redis is still coming back can meet a reply
+# error (kombu's "channel error") instead of a refused connection; by default
+# Celery treats that as unrecoverable and the worker exits. Retry it as well.
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
 CELERY_TIMEZONE = "UTC"
 # Two queues, each with its own worker process (Procfile, docker-compose.yml):
 # "booking" carries book_batch alone, which holds its worker slot from

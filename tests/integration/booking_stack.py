@@ -245,8 +245,23 @@ class BookingStack:
         pytest.fail(f"not {count} lines with {needle!r} within {timeout:.0f} s\n{self.tail()}")
 
     # --- diagnostics -------------------------------------------------------------------
-    def tail(self, lines: int = 120) -> str:
-        return "--- stack output (tail) ---\n" + "\n".join(list(self.stack.lines)[-lines:])
+    def tail(self, lines: int = 80, per_child: int = 25) -> str:
+        """The stack's last lines, then each child's own last lines.
+
+        One child's traceback (beat retrying a lost Redis, say) can fill the
+        shared tail; the child that stopped the stack is then seen in its own.
+        """
+        every = list(self.stack.lines)
+        parts = ["--- stack output (tail) ---", *every[-lines:]]
+        children: dict[str, list[str]] = {}
+        for line in every:
+            name, bar, _rest = line.partition(" | ")
+            if bar and name.strip() and " " not in name.strip():
+                children.setdefault(name.strip(), []).append(line)
+        for name, own in sorted(children.items()):
+            parts.append(f"--- {name} (its last {min(per_child, len(own))} lines) ---")
+            parts.extend(own[-per_child:])
+        return "\n".join(parts)
 
     def describe(self, request_id: str | None = None, release: Release | None = None) -> str:
         parts = []
