@@ -14,6 +14,7 @@ failed, so a lost task never spins forever.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,8 @@ from django.core.cache import cache
 
 from bookings.services import check_credentials
 from configs.crypto import CryptoError
-from tennisbook.dynamo import DataError
+from configs.services import find_user_config
+from tennisbook.dynamo import DataError, Unavailable
 from tennisbook.values import InvalidValue
 
 from . import metrics, prepare
@@ -43,6 +45,9 @@ HARD_LIMIT_S = 45
 EXPIRES_S = HARD_LIMIT_S - SOFT_LIMIT_S
 # A second start within this long returns the running check instead.
 DEDUPE_S = 30
+# Checks running at once in the whole site: the default queue's worker has two
+# slots and beat's sweep needs one of them every few seconds.
+MAX_RUNNING = 1
 TTL_S = 600
 # The login page's own waits, bounded so a check ends well within its limits.
 PAGE_TIMEOUT_S = 15.0
@@ -51,6 +56,18 @@ BROWSER_WAIT_S = 10.0
 # One check browser at a time per worker process (a booking's come from the
 # processor's own bound, in the booking worker).
 _browsers = BrowserPool(1, gauge=metrics.LIVE_BROWSERS)
+
+
+class ChecksBusy(Unavailable):
+    """As many checks as the site runs at once are running: try again in seconds."""
+
+    code = "login_checks_busy"
+
+
+class ChecksUnavailable(Unavailable):
+    """Redis (the cache or the broker) did not take the check."""
+
+    code = "login_check_unavailable"
 
 
 class CheckState(StrEnum):
@@ -70,6 +87,8 @@ REFUSED = "The portal refused this username or password."
 NO_ANSWER = "The club's portal did not answer; try again later."
 PAGE_CHANGED = "The portal's login page was not as expected; the club's settings may need updating."
 TOO_LONG = "The check took too long; try again later."
+BUSY = "Other members' login tests are running; try again in a few seconds."
+NOT_STARTED = "The login test could not be started (its queue is unavailable); try again later."
 NOT_RUN = "The check could not run; try again later."
 NO_CREDENTIALS = "No portal username and password are saved for this club."
 BAD_PROFILE = "The club's portal settings are incomplete; an operator must fix them."
@@ -90,8 +109,12 @@ class LoginCheck:
     message: str
     started_at: datetime
     finished_at: datetime | None = None
+    # The member's configuration version it checks: credentials saved since
+    # make it someone else's check (``read``).
+    config_version: int | None = None
 
     def as_dict(self) -> dict:
+        """What the API answers."""
         finished = self.finished_at.isoformat() if self.finished_at else None
         return {
             "id": self.id,
@@ -100,6 +123,10 @@ class LoginCheck:
             "started_at": self.started_at.isoformat(),
             "finished_at": finished,
         }
+
+    def stored(self) -> dict:
+        """What the cache keeps."""
+        return self.as_dict() | {"config_version": self.config_version}
 
     @classmethod
     def from_dict(cls, data: dict) -> LoginCheck:
@@ -110,6 +137,7 @@ class LoginCheck:
             message=data["message"],
             started_at=datetime.fromisoformat(data["started_at"]),
             finished_at=datetime.fromisoformat(finished) if finished else None,
+            config_version=data.get("config_version"),
         )
 
 
@@ -125,37 +153,91 @@ def start(user_id: str, club: str, *, actor: str) -> LoginCheck:
     """Start a check of the member's saved credentials for ``club`` (which must exist).
 
     ``InvalidValue("portal_credentials")`` when none are saved. A check of
-    the same member and club started less than ``DEDUPE_S`` ago and still
-    running is returned instead of a second one. ``actor`` is who asked (it
-    is audited with the decryption).
+    the same member, club and saved configuration started less than
+    ``DEDUPE_S`` ago and still running is returned instead of a second one.
+    At most ``MAX_RUNNING`` checks run at once in the whole site, so checks
+    never take every slot of the worker that runs beat's sweep: past that,
+    ``ChecksBusy`` (503, try again in seconds). Redis or the broker away:
+    ``ChecksUnavailable``, and nothing is left behind. ``actor`` is who
+    asked (it is audited with the decryption).
     """
     check_credentials(user_id, club)
+    config = find_user_config(user_id, club)
     key = _key(user_id, club)
-    check = LoginCheck(uuid.uuid4().hex, CheckState.RUNNING, LOGGING_IN, _now())
-    # The lock is taken atomically (Redis SET NX): of two clicks at once, one starts.
-    if not cache.add(f"{key}:lock", check.id, DEDUPE_S):
-        current = read(user_id, club)
-        if (
-            current is not None
-            and current.state == CheckState.RUNNING
-            and check.started_at - current.started_at < timedelta(seconds=DEDUPE_S)
-        ):
-            return current
-        cache.set(f"{key}:lock", check.id, DEDUPE_S)  # outlived its check: ours now
-    cache.set(key, check.as_dict(), TTL_S)
-    from .tasks import check_login  # the tasks module imports this one
+    check = LoginCheck(
+        uuid.uuid4().hex,
+        CheckState.RUNNING,
+        LOGGING_IN,
+        _now(),
+        config_version=config.version if config is not None else None,
+    )
+    try:
+        # The lock holds the check itself (Redis SET NX): of two clicks at once,
+        # one starts and the other gets that very check back.
+        if not cache.add(f"{key}:lock", check.stored(), DEDUPE_S):
+            held = cache.get(f"{key}:lock")
+            current = LoginCheck.from_dict(held) if isinstance(held, dict) else None
+            if (
+                current is not None
+                and current.state == CheckState.RUNNING
+                and current.config_version == check.config_version
+                and check.started_at - current.started_at < timedelta(seconds=DEDUPE_S)
+            ):
+                return current
+            if current is not None:
+                _free_slot(current.id)  # replaced: its slot is the new check's to take
+            cache.set(f"{key}:lock", check.stored(), DEDUPE_S)  # outlived it: ours now
+        slot = _take_slot(check.id)
+        if slot is None:
+            cache.delete(f"{key}:lock")
+            raise ChecksBusy(BUSY)
+        cache.set(key, check.stored(), TTL_S)
+        from .tasks import check_login  # the tasks module imports this one
 
-    check_login.apply_async(args=[check.id, user_id, club, actor], expires=EXPIRES_S)
+        check_login.apply_async(args=[check.id, user_id, club, actor], expires=EXPIRES_S)
+    except ChecksBusy:
+        raise
+    except Exception as exc:  # Redis (cache, broker) away: say so, leave nothing behind
+        log.warning("login_check.not_started", club=club, error=f"{type(exc).__name__}: {exc}")
+        with contextlib.suppress(Exception):
+            cache.delete_many([key, f"{key}:lock", *(_slot_key(n) for n in range(MAX_RUNNING))])
+        raise ChecksUnavailable(NOT_STARTED) from None
     log.info("login_check.started", login_check_id=check.id, user_id=user_id, club=club)
     return check
 
 
+def _slot_key(number: int) -> str:
+    return f"login-check:running:{number}"
+
+
+def _take_slot(check_id: str) -> str | None:
+    """One of the site's ``MAX_RUNNING`` check slots, held until the check ends."""
+    for number in range(MAX_RUNNING):
+        if cache.add(_slot_key(number), check_id, HARD_LIMIT_S + EXPIRES_S):
+            return _slot_key(number)
+    return None
+
+
+def _free_slot(check_id: str) -> None:
+    for number in range(MAX_RUNNING):
+        if cache.get(_slot_key(number)) == check_id:
+            cache.delete(_slot_key(number))
+
+
 def read(user_id: str, club: str) -> LoginCheck | None:
-    """The member's latest check at ``club`` (None: none in the last ``TTL_S``)."""
+    """The member's latest check at ``club`` (None: none in the last ``TTL_S``).
+
+    A check of credentials saved since (another configuration version) is
+    not theirs any more: None, so the page says "not tested yet".
+    """
     data = cache.get(_key(user_id, club))
     if data is None:
         return None
     check = LoginCheck.from_dict(data)
+    if check.config_version is not None:
+        config = find_user_config(user_id, club)
+        if config is None or config.version != check.config_version:
+            return None
     limit = timedelta(seconds=HARD_LIMIT_S)
     if check.state == CheckState.RUNNING and _now() - check.started_at > limit:
         # Its task was lost (a worker killed, the queue stalled): it never reports now.
@@ -222,9 +304,13 @@ def _finish(
     current = cache.get(key)
     if current is not None and current["id"] != check_id:
         return None
-    started = LoginCheck.from_dict(current).started_at if current else _now()
-    check = LoginCheck(check_id, state, message, started, _now())
-    cache.set(key, check.as_dict(), TTL_S)
-    if cache.get(f"{key}:lock") == check_id:
+    _free_slot(check_id)
+    before = LoginCheck.from_dict(current) if current else None
+    started = before.started_at if before else _now()
+    version = before.config_version if before else None
+    check = LoginCheck(check_id, state, message, started, _now(), config_version=version)
+    cache.set(key, check.stored(), TTL_S)
+    held = cache.get(f"{key}:lock")
+    if isinstance(held, dict) and held.get("id") == check_id:
         cache.delete(f"{key}:lock")  # the next click starts a new check at once
     return check

@@ -10,6 +10,7 @@ page to show again beside the errors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django.http import QueryDict
 
@@ -42,7 +43,7 @@ class BookingForm:
         courts, slots = data.getlist("alt_court"), data.getlist("alt_slot")
         alternatives = [
             Alternative(court.strip(), slot.strip())
-            for court, slot in zip(courts, slots, strict=False)
+            for court, slot in zip_longest(courts, slots, fillvalue="")
             if court.strip() or slot.strip()
         ]
         partners = [name for name in data.getlist("partner") if name.strip()]
@@ -50,15 +51,20 @@ class BookingForm:
         return cls(club, alternatives=alternatives, partners=partners, **values)
 
     @classmethod
-    def from_query(cls, club: str, data: QueryDict, *, preferred_court=None, preferred_slot=""):
-        """A form prefilled from the URL (a suggestion or a template link), else preferences."""
-        form = cls(
+    def from_query(
+        cls, club: str, data: QueryDict, *, preferred_court=None, preferred_slot="", policy=""
+    ):
+        """A form prefilled from the URL (a suggestion or a template link), else preferences.
+
+        The conflict choice starts as the club's own policy ("queue" or "reject").
+        """
+        return cls(
             club,
             court_id=data.get("court_id") or (str(preferred_court) if preferred_court else ""),
             date=data.get("date", ""),
             time_slot=data.get("time_slot") or preferred_slot or "",
+            on_conflict=OnConflict.QUEUE.value if policy == "queue" else OnConflict.SUGGEST.value,
         )
-        return form
 
     @property
     def partner_inputs(self) -> list[str]:

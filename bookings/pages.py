@@ -360,6 +360,7 @@ def book(request):
             request.GET,
             preferred_court=config.preferred_court if config else None,
             preferred_slot=preferred_slot,
+            policy=config_services.get_system_value("conflict_policy", club=club.id),
         )
         return render(request, "bookings/book.html", booking_context(request, mine, form))
     form = BookingForm.from_post(club.id, request.POST)
@@ -378,11 +379,15 @@ def book(request):
             ],
             club=club.id,
             partners=wish["partners"],
-            notes=wish["notes"],
+            notes=wish["notes"] or "",
             on_conflict=wish["on_conflict"],
             by=f"member:{request.user.get_username()}",
         )
     except PageError as exc:
+        names = court_names(club.id)
+        for suggestion in exc.extra.get("suggestions") or []:
+            court = suggestion.get("court_id")
+            suggestion["court_name"] = names.get(court, f"Court {court}")
         context = booking_context(request, mine, form, exc)
         return render(request, "bookings/book.html", context, status=exc.status)
     return redirect(reverse("bookings:detail", args=[item.request_id]) + "?created=1")
@@ -393,13 +398,11 @@ def book(request):
 def opening(request):
     """htmx: when the chosen court and date open (``/book/opening``)."""
     mine = member_clubs(request, request.GET.get("club"))
-    found = opening_text(
-        mine.current,
-        request.GET.get("court_id", ""),
-        request.GET.get("date", ""),
-        request.GET.get("time_slot", ""),
-        now_utc(),
-    )
+    court_id = request.GET.get("court_id", "").strip()
+    day = request.GET.get("date", "").strip()
+    if not court_id or not day:
+        return render(request, "bookings/_opening.html", {"opening": None})  # nothing to say yet
+    found = opening_text(mine.current, court_id, day, request.GET.get("time_slot", ""), now_utc())
     return render(request, "bookings/_opening.html", {"opening": found})
 
 
@@ -420,8 +423,16 @@ def detail_context(request, item) -> dict:
     view = request_view(item, now)
     result = member_result(item)
     result.pop("evidence", None)
+    choice = result.get("choice") if isinstance(result.get("choice"), dict) else {}
+    names = court_names(item.club_id)
+    booked_court = choice.get("court", item.court_id)
+    booked = {  # the choice the engine booked: the first, or an alternative
+        "court": names.get(booked_court, f"Court {booked_court}"),
+        "time_slot": choice.get("slot") or item.time_slot,
+    }
     return {
         "item": view,
+        "booked": booked,
         "history": list(item.history),
         "result": result,
         "created": request.GET.get("created") == "1",
@@ -445,7 +456,13 @@ def detail(request, request_id):
 def detail_status(request, request_id):
     """htmx: the status part of a request's page, polled while it is active."""
     item = own_request(request, request_id)
-    return render(request, "bookings/_status.html", detail_context(request, item))
+    response = render(request, "bookings/_status.html", detail_context(request, item))
+    if item.status not in ACTIVE_STATUSES:
+        # Finished: htmx stops polling (286) and reloads the page once, so its
+        # actions (cancel, try again) follow the new status too.
+        response.status_code = 286
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -43,7 +43,12 @@ class BookingCreateSerializer(serializers.Serializer):
         help_text=f"Who the member plays with (at most {MAX_PARTNERS} names).",
     )
     notes = CleanTextField(
-        multiline=True, max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True, default=""
+        multiline=True,
+        max_length=NOTES_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        allow_null=True,  # what the API answers for a request without notes
+        default="",
     )
     on_conflict = serializers.ChoiceField(
         choices=CONFLICT_CHOICES,

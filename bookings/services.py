@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
+from booker.profiles.release_rules import MAX_OPENINGS
 from configs import services as config_services
 from tennisbook.dynamo import NotFound
 from tennisbook.values import InvalidValue, TimeSlot, clean_text, parse_date
@@ -198,9 +199,14 @@ def next_openings(club: str, now: datetime | None = None) -> list[Opening]:
             for o in rules.get("openings", ())
             if o["court"] == court["id"] and datetime.fromisoformat(o["at"]) > now
         ]
-        upcoming = next_release(rule_for_court(rules, court["id"]), slots, now, zone)
-        if upcoming is not None and one_off_opening(rules, court["id"], upcoming[1]) is None:
-            candidates.append(upcoming)  # unless a one-off opening moved that date
+        rule = rule_for_court(rules, court["id"])
+        upcoming = next_release(rule, slots, now, zone)
+        for _ in range(MAX_OPENINGS + 1):  # a date a one-off opening moved opens then, not now
+            if upcoming is None or one_off_opening(rules, court["id"], upcoming[1]) is None:
+                break
+            upcoming = next_release(rule, slots, upcoming[0], zone)
+        if upcoming is not None:
+            candidates.append(upcoming)
         if candidates:
             at, day, slot = min(candidates, key=lambda candidate: candidate[0])
             label = slot.label if slot is not None else None

@@ -78,7 +78,7 @@ class BookingListView(APIView):
             ],
             club=clubs.club_of(wish.get("club")),
             partners=wish["partners"],
-            notes=wish["notes"],
+            notes=wish["notes"] or "",
             on_conflict=wish["on_conflict"],
             by=f"member:{request.user.get_username()}",
         )

@@ -9,13 +9,12 @@ it is, and an empty password field keeps the saved one.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from booker import login_check
 from tennisbook.pages import (
@@ -29,6 +28,7 @@ from tennisbook.pages import (
 from . import services
 from .dynamo import NotificationSettings
 from .serializers import UserConfigInputSerializer
+from .views import LoginCheckThrottle
 
 NOTIFICATIONS = (
     ("email_on_success", "E-mail me when a court is booked"),
@@ -162,10 +162,8 @@ def login_test(request):
     club = mine.current
     error = None
     if request.method == "POST":
-        rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login_check"]
-        limited = is_ratelimited(
-            request, group="page-login-check", key=_member, rate=rate, increment=True
-        )
+        # The API's own throttle and counter: page and API share one budget.
+        limited = not LoginCheckThrottle().allow_request(request, None)
         try:
             require_posted_club(request, mine)
             if limited:
@@ -186,10 +184,6 @@ def login_test(request):
     return render(request, "configs/_login_check.html", context)
 
 
-def _member(group, request) -> str:
-    return str(request.user.pk)
-
-
 # --- the first-run wizard ------------------------------------------------------------
 
 
@@ -207,6 +201,8 @@ def welcome(request):
     if step > 1 and config is None:
         step = 1  # nothing to test or prefer before the account is saved
     error = None
+    if request.method == "POST" and step == 2:
+        return HttpResponseNotAllowed(["GET"])  # the login test posts to its own URL
     if request.method == "POST":
         sections = ("account",) if step == 1 else ("preferences",)
         try:

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 from rest_framework import serializers
 
 from configs import clubs
@@ -78,7 +79,10 @@ def validated(serializer_class: type[serializers.Serializer], data: Any, **conte
 
 class PageErrorMiddleware:
     """A page that meets an error the API would answer (DynamoDB or KMS away)
-    shows it as a page with the API's status and sentence, never a 500.
+    shows it as a page with the API's status and sentence, never a 500; an
+    htmx partial gets the sentence alone (htmx swaps error replies: base.html's
+    ``htmx-config``). A partial asked for by a logged-out browser sends the
+    whole page to the login page.
 
     API paths are left to DRF's handler; unexpected errors still raise.
     """
@@ -87,7 +91,14 @@ class PageErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and response.status_code == 302:
+            # A partial asked after the session ended: the whole page goes to the
+            # login page, instead of the login page landing inside a panel.
+            login = resolve_url(settings.LOGIN_URL)
+            if response["Location"].startswith(login):
+                return HttpResponseClientRedirect(response["Location"])
+        return response
 
     def process_exception(self, request, exception):
         if request.path.startswith("/api/") or isinstance(exception, Http404):

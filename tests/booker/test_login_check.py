@@ -350,3 +350,42 @@ def test_the_engine_says_portal_error_when_nothing_listens(portal, unused_port):
     assert result.outcome == Outcome.PORTAL_ERROR, result.to_dict()
     assert "ERR_CONNECTION_REFUSED" in result.detail
     assert (pool.live, pool.peak) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_one_check_runs_at_a_time_in_the_site_so_the_sweep_keeps_a_slot(
+    alice, portal_member, queued, engine_says
+):
+    bob = portal_member("bob")
+    first = login_check.start(alice, CLUB, actor=ACTOR)
+    with pytest.raises(login_check.ChecksBusy):
+        login_check.start(bob, CLUB, actor="user:bob")
+    assert len(queued.sent) == 1
+    assert login_check.read(bob, CLUB) is None
+    engine_says(BookingResult(Outcome.DRY_RUN))
+    login_check.run(first.id, alice, CLUB, actor=ACTOR)
+    assert login_check.start(bob, CLUB, actor="user:bob").state == CheckState.RUNNING
+
+
+@pytest.mark.django_db
+def test_credentials_saved_since_make_the_old_check_moot(alice, queued, engine_says):
+    engine_says(BookingResult(Outcome.LOGIN_FAILED))
+    first = login_check.start(alice, CLUB, actor=ACTOR)
+    login_check.run(first.id, alice, CLUB, actor=ACTOR)
+    assert login_check.read(alice, CLUB).state == CheckState.WRONG_PASSWORD
+    config_services.update_user_config(alice, CLUB, portal_password="the-right-one")
+    assert login_check.read(alice, CLUB) is None  # "not tested yet", not "wrong password"
+    second = login_check.start(alice, CLUB, actor=ACTOR)
+    assert second.id != first.id
+
+
+@pytest.mark.django_db
+def test_a_queue_that_refuses_the_task_leaves_nothing_behind(alice, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(tasks.check_login, "apply_async", refuse)
+    with pytest.raises(login_check.ChecksUnavailable):
+        login_check.start(alice, CLUB, actor=ACTOR)
+    assert login_check.read(alice, CLUB) is None
+    assert cache.get(login_check._slot_key(0)) is None

@@ -187,3 +187,11 @@ def test_choosing_suggest_refuses_even_where_the_club_queues(booking, bob):
     response = bob.post("/api/bookings", wish(on_conflict="suggest"), format="json")
     assert response.status_code == 409
     assert response.json()["error"]["suggestions"]
+
+
+def test_a_fetched_request_posts_back_as_it_came(alice):
+    created = alice.post("/api/bookings", wish(), format="json").json()
+    assert created["notes"] is None
+    again = {key: created[key] for key in ("club", "court_id", "time_slot", "notes", "partners")}
+    again["date"] = in_days(11)
+    assert alice.post("/api/bookings", again, format="json").status_code == 201

@@ -77,3 +77,14 @@ def test_next_openings_list_every_court_soonest_first():
     assert courts[7].time_slot is not None
     assert courts[5].time_slot is None
     assert [o.at for o in openings] == sorted(o.at for o in openings)
+
+
+def test_a_court_whose_next_date_was_opened_early_shows_the_release_after():
+    # The rule's next release (Dec 3, 00:00) would open Dec 11, which opened at 11:00 already.
+    early = {"court": 5, "date": "2026-12-11", "at": "2026-12-02T11:00:00-06:00"}
+    config_services.set_system_value(
+        "release_rules", rules() | {"openings": [early]}, actor="t", club=CLUB
+    )
+    openings = {o.court_id: o for o in services.next_openings(CLUB, NOON)}
+    assert openings[5].day == date(2026, 12, 12)
+    assert openings[5].at == datetime(2026, 12, 4, 6, 0, tzinfo=UTC)

@@ -108,6 +108,9 @@ def test_the_opening_partial_says_when_the_date_opens(alice):
     assert b"This date opens" in opens.content
     now_open = alice.get("/book/opening", {"club": CLUB, "court_id": 5, "date": in_days(1)})
     assert b"already open" in now_open.content
+    blank = alice.get("/book/opening", {"club": CLUB, "court_id": "", "date": in_days(10)})
+    assert blank.status_code == 200
+    assert b"opening-text" not in blank.content  # nothing to say before a court is chosen
     bad = alice.get("/book/opening", {"club": CLUB, "court_id": 5, "date": "2026-13-01"})
     assert bad.status_code == 200
     assert b"warn" in bad.content
@@ -151,4 +154,43 @@ def test_a_form_posted_for_a_club_that_is_gone_books_nowhere(alice, member):
     response = alice.post("/book/", form(club="nowhere"))
     assert response.status_code == 400
     assert b"There is no enabled club" in response.content
+    assert services.list_requests(str(member.pk)) == []
+
+
+def test_a_booked_request_names_the_choice_the_engine_booked(alice, member):
+    from tests.bookings.conftest import finish
+
+    body = form() | {"alt_court": "7", "alt_slot": SEVEN}
+    request_id = alice.post("/book/", body)["Location"].split("/")[2]
+    result = {
+        "choice": {"court": 7, "slot": SEVEN},
+        "confirmation": {"reservation_id": "12"},
+        "message": "Reservado",
+    }
+    finish(services.get_request(str(member.pk), request_id), "completed", result=result)
+    html = alice.get(f"/bookings/{request_id}/").content.decode()
+    names = {c["id"]: c["name"] for c in config_services.get_courts(CLUB)}
+    assert f"Booked: {names[7]}," in html
+    assert "Portal reservation number 12" in html
+
+
+def test_a_finished_requests_status_stops_the_polling_and_reloads_the_page(alice, member):
+    request_id = alice.post("/book/", form())["Location"].split("/")[2]
+    active = alice.get(f"/bookings/{request_id}/status", HTTP_HX_REQUEST="true")
+    assert active.status_code == 200
+    alice.post(f"/bookings/{request_id}/cancel")
+    done = alice.get(f"/bookings/{request_id}/status", HTTP_HX_REQUEST="true")
+    assert done.status_code == 286
+    assert done["HX-Refresh"] == "true"
+
+
+def test_a_partial_asked_after_logout_sends_the_page_to_the_login(client):
+    response = client.get("/bookings/requests", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/")
+
+
+def test_an_alternative_without_its_slot_is_named_not_dropped(alice, member):
+    response = alice.post("/book/", form(alt_court="7"))
+    assert response.status_code == 400
     assert services.list_requests(str(member.pk)) == []

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from booker import login_check
 from configs import services
@@ -118,3 +119,26 @@ def test_registering_leads_into_the_wizard(client, settings):
     )
     assert response.status_code == 302, response.content
     assert response["Location"] == "/welcome/"
+
+
+def test_the_page_and_the_api_share_one_login_test_budget(alice, member, monkeypatch):
+    started = login_check.LoginCheck("c1", "running", "Logging in…", datetime.now(UTC))
+    monkeypatch.setattr(login_check, "start", lambda user_id, club, *, actor: started)
+    alice.post("/settings/", ACCOUNT)
+    for _ in range(3):
+        assert b"Logging in" in alice.post("/settings/login-test", {"club": CLUB}).content
+    api = APIClient()
+    api.force_authenticate(member)
+    for _ in range(2):
+        assert api.post(f"/api/users/me/clubs/{CLUB}/login-check").status_code == 202
+    refused = alice.post("/settings/login-test", {"club": CLUB})
+    assert b"several times in a minute" in refused.content
+
+
+def test_posting_to_the_login_test_step_changes_nothing(alice, member):
+    alice.post("/settings/", ACCOUNT | {"preferred_court": "5", "email_on_success": "on"})
+    response = alice.post(f"/welcome/?step=2&club={CLUB}", {"club": CLUB})
+    assert response.status_code == 405
+    config = services.get_user_config(str(member.pk), CLUB)
+    assert config.preferred_court == 5
+    assert config.notifications.email_on_success is True
