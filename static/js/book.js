@@ -141,6 +141,13 @@ function setUp(form) {
   function refreshOpening() {
     if (date.value && window.htmx) window.htmx.trigger(date, "pick");
   }
+  // Ask the server when the date opens only for a court and a date it could answer
+  // for: else the hint would repeat the date's own error, or name the empty court.
+  date.addEventListener("htmx:confirm", (event) => {
+    if (court.value && !checkDate(date.value)) return;
+    event.preventDefault();
+    document.getElementById("opening")?.replaceChildren();
+  });
   court.addEventListener("change", () => {
     fillSlots(slot, court.value, courtSlots);
     refreshOpening();
@@ -400,6 +407,12 @@ function setUp(form) {
     court.focus();
   });
 
+  // Enter in the name saves the template; it must not send the booking form around it.
+  document.getElementById("template-name")?.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    document.getElementById("save-template")?.click();
+  });
   document.getElementById("save-template")?.addEventListener("click", () => {
     const nameInput = document.getElementById("template-name");
     const name = nameInput.value.trim();

@@ -1,4 +1,5 @@
-// The settings page and the wizard: the preferred slot follows the preferred court.
+// The settings page and the wizard: the preferred slot follows the preferred court;
+// a page sent back with errors puts the focus on their summary (read out first).
 
 import { fillSlots } from "./common.js";
 
@@ -10,3 +11,5 @@ for (const slotSelect of document.querySelectorAll("select[data-court-select]"))
   court.addEventListener("change", () => fillSlots(slotSelect, court.value, courtSlots));
   fillSlots(slotSelect, court.value, courtSlots);
 }
+
+document.getElementById("form-errors")?.focus();

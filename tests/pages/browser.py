@@ -11,6 +11,9 @@
 - ``wait_for``, ``wait_text``: WebDriverWait with a timeout and a message.
 - ``register``, ``log_in``, ``log_out``: the account pages, filled and
   clicked as a member would; ``unique_username()`` for a fresh member.
+- ``click_through``, ``choose``, ``type_into``, ``press``, ``focused``,
+  ``drag``: what a member does on any page (tests/pages/members.py has the
+  member pages' own verbs: set up, fill the booking form).
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tennisbook.devstack.config import LOOPBACK_HOSTS
 
@@ -141,8 +145,9 @@ def wait_for(
     message: str = "",
 ) -> T:
     """``condition(driver)`` once it is truthy; fails after ``timeout`` seconds."""
+    waiting = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
     try:
-        return WebDriverWait(driver, timeout).until(condition)
+        return waiting.until(condition)
     except TimeoutException:
         pytest.fail(
             f"{message or getattr(condition, '__name__', 'the condition')} not within "
@@ -161,10 +166,14 @@ def wait_text(driver: WebDriver, css: str, text: str, timeout: float = TIMEOUT) 
                 return element
         return False
 
+    # htmx swaps parts of the page while we look: an element gone stale is looked up again.
+    waiting = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
     try:
-        return WebDriverWait(driver, timeout).until(shown)
+        return waiting.until(shown)
     except TimeoutException:
-        texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
+        texts = driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText);", css
+        )
         pytest.fail(
             f"no {css!r} with {text!r} within {timeout:.0f} s on {driver.current_url}; "
             f"found {texts!r}"
@@ -327,3 +336,53 @@ def log_out(driver: WebDriver) -> None:
 
 def current_path(driver: WebDriver) -> str:
     return urlsplit(driver.current_url).path
+
+
+# --- what a member does on any page --------------------------------------------------
+
+
+def click_through(driver: WebDriver, element: WebElement) -> None:
+    """Click a link or submit button and wait for the page it leads to."""
+    element.click()
+    wait_for(driver, EC.staleness_of(element), message="the next page after the click")
+    _wait_for_layout(driver)
+
+
+def choose(driver: WebDriver, css: str, value: str) -> WebElement:
+    """Pick the option with ``value`` of the ``<select>`` at ``css`` (fires its change event)."""
+    box = driver.find_element(By.CSS_SELECTOR, css)
+    Select(box).select_by_value(value)
+    return box
+
+
+def type_into(driver: WebDriver, css: str, text: str, *, clear: bool = True) -> WebElement:
+    """Type ``text`` into the field at ``css`` key by key (its input events fire)."""
+    box = driver.find_element(By.CSS_SELECTOR, css)
+    if clear:
+        box.clear()
+    box.send_keys(text)
+    return box
+
+
+def press(driver: WebDriver, *keys: str) -> None:
+    """Press keys on whatever has the focus (a keyboard user, not ``element.send_keys``)."""
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def focused(driver: WebDriver) -> WebElement:
+    return driver.switch_to.active_element
+
+
+def drag(driver: WebDriver, source: WebElement, target: WebElement, *, above: bool = True) -> None:
+    """Drag ``source`` with the mouse and drop it on the upper (or lower) half of ``target``.
+
+    Chromium starts an HTML5 drag only once the pressed mouse has moved; a
+    bare ``ActionChains.drag_and_drop`` (press, jump, release) never does, so
+    this presses, nudges, moves in steps and releases.
+    """
+    height = target.size["height"]
+    offset = -height // 4 if above else height // 4
+    chain = ActionChains(driver, duration=50)
+    chain.click_and_hold(source).move_by_offset(0, 4 if not above else -4)
+    chain.move_to_element_with_offset(target, 0, offset).move_by_offset(0, -2 if above else 2)
+    chain.release().perform()
