@@ -368,19 +368,10 @@ def book(request):
         require_posted_club(request, mine)
         wish = validated(BookingCreateSerializer, form.body())
         item = attempt(
-            workflow.create,
+            workflow.create_wish,
             str(request.user.pk),
-            wish["court_id"],
-            wish["date"],
-            wish["time_slot"],
-            [
-                {"court_id": a["court_id"], "time_slot": a["time_slot"]}
-                for a in wish["alternatives"]
-            ],
+            wish,
             club=club.id,
-            partners=wish["partners"],
-            notes=wish["notes"] or "",
-            on_conflict=wish["on_conflict"],
             by=f"member:{request.user.get_username()}",
         )
     except PageError as exc:

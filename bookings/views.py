@@ -67,19 +67,10 @@ class BookingListView(APIView):
         data = s.BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wish = data.validated_data
-        item = workflow.create(
+        item = workflow.create_wish(
             str(request.user.pk),
-            wish["court_id"],
-            wish["date"],
-            wish["time_slot"],
-            [
-                {"court_id": a["court_id"], "time_slot": a["time_slot"]}
-                for a in wish["alternatives"]
-            ],
+            wish,
             club=clubs.club_of(wish.get("club")),
-            partners=wish["partners"],
-            notes=wish["notes"] or "",
-            on_conflict=wish["on_conflict"],
             by=f"member:{request.user.get_username()}",
         )
         return Response(booking_data(request, item), status=201)

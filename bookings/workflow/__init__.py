@@ -22,7 +22,15 @@ dispatch sweep; ``sweeps`` those of housekeeping.
 """
 
 from .core import fail_left_behind
-from .member import cancel, cancel_member_requests, change_status, create, reschedule, retry
+from .member import (
+    cancel,
+    cancel_member_requests,
+    change_status,
+    create,
+    create_wish,
+    reschedule,
+    retry,
+)
 from .sweeps import release_stale_claim
 from .worker import (
     REDISPATCH_AFTER,
@@ -43,6 +51,7 @@ __all__ = [
     "cancel_member_requests",
     "change_status",
     "create",
+    "create_wish",
     "fail_left_behind",
     "give_back",
     "holds",

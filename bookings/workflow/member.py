@@ -114,6 +114,22 @@ def create(
     return request
 
 
+def create_wish(user_id: str, wish: dict, *, club: str, by: str) -> BookingRequest:
+    """``create`` from the create serializer's validated data (the API's and the page's)."""
+    return create(
+        user_id,
+        wish["court_id"],
+        wish["date"],
+        wish["time_slot"],
+        [{"court_id": a["court_id"], "time_slot": a["time_slot"]} for a in wish["alternatives"]],
+        club=club,
+        partners=wish["partners"],
+        notes=wish["notes"] or "",
+        on_conflict=wish["on_conflict"],
+        by=by,
+    )
+
+
 def cancel(
     request: BookingRequest, *, actor: Actor, by: str, message: str = "cancelled"
 ) -> BookingRequest:
