@@ -44,7 +44,7 @@ from .members import (
 )
 
 MEMBER_ZONE = "Europe/Madrid"  # the member's own zone, neither the club's nor UTC
-BOOKED_WITHIN = 90  # seconds from the dashboard to "Booked" (the release is ~25 s away)
+BOOKED_WITHIN = 120  # seconds from the dashboard to "Booked" (the release is ~50 s away)
 
 
 @pytest.fixture
@@ -121,7 +121,9 @@ def test_a_visitor_sets_up_asks_for_a_release_and_sees_it_booked(site, browser, 
     assert value_of(browser, "#time_slot") == SLOT_07
     _check_page(browser, "wizard-4-first-request")
 
-    soon = release(25)
+    # Far enough ahead that the checks below (axe, screenshots) end before it on
+    # a loaded machine: the dashboard is to show the request still counting down.
+    soon = release(50)
     type_into(browser, "#date", soon.day.isoformat())
     wait_text(browser, "#opening", "This slot opens")
     click_through(browser, browser.find_element(By.ID, "submit-booking"))
@@ -144,12 +146,15 @@ def test_a_visitor_sets_up_asks_for_a_release_and_sees_it_booked(site, browser, 
     ), row.text
     assert f"(your time: {_your_time(soon.portal_at)})" in row.text, row.text
     countdown = row.find_element(By.CSS_SELECTOR, "[data-countdown]").text
-    wait_for(
-        browser,
-        lambda d: d.find_element(By.CSS_SELECTOR, "#requests [data-countdown]").text != countdown,
-        timeout=3,
-        message="the countdown ticking",
-    )
+    if countdown != "now":  # past its instant (a slow machine) there is nothing left to count
+        wait_for(
+            browser,
+            lambda d: (
+                d.find_element(By.CSS_SELECTOR, "#requests [data-countdown]").text != countdown
+            ),
+            timeout=3,
+            message="the countdown ticking",
+        )
     _check_page(browser, "dashboard-with-requests")
     mark_page(browser)
     wait_text(browser, "#requests .chip", "Booked", timeout=BOOKED_WITHIN)
