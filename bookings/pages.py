@@ -411,11 +411,11 @@ def own_request(request, request_id: str):
 
 def detail_context(request, item) -> dict:
     now = now_utc()
-    view = request_view(item, now)
+    names = court_names(item.club_id)
+    view = request_view(item, now, names)
     result = member_result(item)
     result.pop("evidence", None)
     choice = result.get("choice") if isinstance(result.get("choice"), dict) else {}
-    names = court_names(item.club_id)
     booked_court = choice.get("court", item.court_id)
     booked = {  # the choice the engine booked: the first, or an alternative
         "court": names.get(booked_court, f"Court {booked_court}"),

@@ -21,7 +21,7 @@ from rest_framework import serializers
 
 from configs import clubs
 from configs import services as config_services
-from tennisbook.api.exceptions import _api_exception_response, translate
+from tennisbook.api.exceptions import api_exception_response, translate
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def page_error(exc: Exception) -> PageError | None:
     api_exc = translate(exc)
     if api_exc is None:
         return None
-    body = _api_exception_response(api_exc).data["error"]
+    body = api_exception_response(api_exc).data["error"]
     extra = {k: v for k, v in body.items() if k not in ("code", "message", "fields")}
     return PageError(api_exc.status_code, body["code"], body["message"], body["fields"], extra)
 

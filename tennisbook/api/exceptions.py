@@ -134,7 +134,7 @@ def _validation_response(fields: dict[str, list[str]]) -> Response:
     return error_response(status.HTTP_400_BAD_REQUEST, "invalid", message, fields)
 
 
-def _api_exception_response(exc: drf.APIException) -> Response:
+def api_exception_response(exc: drf.APIException) -> Response:
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
@@ -237,7 +237,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", SERVER_ERROR)
     if api_exc.status_code >= 500:
         log.warning("api.unavailable", error_type=type(exc).__name__, status=api_exc.status_code)
-    return _api_exception_response(api_exc)
+    return api_exception_response(api_exc)
 
 
 # --- Django-level handlers (tennisbook.urls: handler400/403/404/500) ----------

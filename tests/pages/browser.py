@@ -40,27 +40,20 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from booker.browser import CHROMIUM_FLAGS as ENGINE_FLAGS
+from booker.browser import BrowserSettings
 from tennisbook.devstack.config import LOOPBACK_HOSTS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = BrowserSettings().binary
+CHROMEDRIVER = BrowserSettings().driver
 AXE_JS = HERE / "vendor" / "axe-core" / "axe.min.js"
 WINDOW = (1280, 900)
 SCREENSHOT_WIDTHS = (375, 1280)
 TIMEOUT = 10.0  # seconds: a local page answers in tens of milliseconds
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # the tests may run as root (CI containers)
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-)
+# The engine's measured headless flags, plus no QUIC (nothing may leave loopback).
+CHROMIUM_FLAGS = (*ENGINE_FLAGS, "--disable-quic")
 START_ON_BLANK_PAGE = {"session.restore_on_startup": 4, "session.startup_urls": ["about:blank"]}
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 FAILING_IMPACTS = ("serious", "critical")
