@@ -4,10 +4,11 @@
 // one-click suggestions of a held slot, and a submit that cannot go twice.
 // The server checks everything again: this only answers sooner.
 
-import { fillSlots } from "./common.js";
+import { fillSlots, markReady } from "./common.js";
 
 const form = document.getElementById("booking-form");
 if (form) setUp(form);
+markReady("book");
 
 function json(id, fallback) {
   const node = document.getElementById(id);

@@ -27,6 +27,17 @@ export function fillSlots(slotSelect, courtId, courtSlots) {
   slotSelect.value = (courtSlots[courtId] || []).includes(wanted) ? wanted : "";
 }
 
+/**
+ * Say that the page script ``name`` has set itself up: ``<html data-scripts="site book">``.
+ * Nothing reads it on the page; tests and support wait for it before they act.
+ */
+export function markReady(name) {
+  const root = document.documentElement;
+  const done = new Set((root.dataset.scripts || "").split(" ").filter(Boolean));
+  done.add(name);
+  root.dataset.scripts = [...done].join(" ");
+}
+
 export function isTyping(target) {
   if (!(target instanceof Element)) return false;
   return Boolean(target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]"));

@@ -1,7 +1,7 @@
 // The settings page and the wizard: the preferred slot follows the preferred court;
 // a page sent back with errors puts the focus on their summary (read out first).
 
-import { fillSlots } from "./common.js";
+import { fillSlots, markReady } from "./common.js";
 
 const slots = document.getElementById("court-slots");
 const courtSlots = slots ? JSON.parse(slots.textContent) : {};
@@ -13,3 +13,4 @@ for (const slotSelect of document.querySelectorAll("select[data-court-select]"))
 }
 
 document.getElementById("form-errors")?.focus();
+markReady("settings");

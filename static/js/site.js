@@ -5,7 +5,7 @@
 //   applies itself, the booking draft cleared once the server confirmed it.
 // The pages work without it: the server renders every text first.
 
-import { isTyping, until } from "./common.js";
+import { isTyping, markReady, until } from "./common.js";
 
 const LOCAL_FORMAT = new Intl.DateTimeFormat("en-GB", {
   weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
@@ -78,3 +78,4 @@ document.addEventListener("htmx:afterSettle", (event) => {
   localTimes(event.target);
   tick();
 });
+markReady("site");

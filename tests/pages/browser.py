@@ -5,6 +5,9 @@
 - ``requested_urls(driver)`` / ``foreign_requests(driver)``: every URL the
   pages asked for, read from Chrome's performance log (the log is drained
   as it is read, so the URLs are kept per driver and each call sees all).
+- ``console_entries(driver)`` / ``page_errors(entries)``: what the console
+  said (drained as read, kept per driver), and which of it means a page
+  script broke (an uncaught error, a script that did not load).
 - ``axe_check(driver, context=None)``: the vendored axe-core on the current
   page, WCAG 2.0/2.1 A and AA; fails on a serious or critical violation.
 - ``screenshots(driver, name)``: full-page PNGs at 375 and 1280 px wide.
@@ -66,6 +69,24 @@ T = TypeVar("T")
 # --- the browser and its network log ---------------------------------------------
 
 
+class PageBrowser(webdriver.Chrome):
+    """Chrome whose ``get`` and ``refresh`` return once the page's own scripts are set up.
+
+    The load event already waits for module scripts; this also catches a
+    script that failed (the wait fails naming the console) instead of a
+    later click that silently does nothing.
+    """
+
+    def get(self, url: str) -> None:
+        super().get(url)
+        if is_local(url) and urlsplit(url).scheme.startswith("http"):
+            _wait_for_layout(self)
+
+    def refresh(self) -> None:
+        super().refresh()
+        _wait_for_layout(self)
+
+
 def new_browser(profile_dir: Path) -> WebDriver:
     """Headless Chromium with a fresh profile, 1280x900, performance log on."""
     options = webdriver.ChromeOptions()
@@ -74,14 +95,14 @@ def new_browser(profile_dir: Path) -> WebDriver:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
     options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     options.add_experimental_option(
         "perfLoggingPrefs", {"enableNetwork": True, "enablePage": False}
     )
     # Without a start page this Chromium opens its New Tab Page, which loads
     # hundreds of chrome:// resources (and would reach for Google's servers).
     options.add_experimental_option("prefs", START_ON_BLANK_PAGE)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver = PageBrowser(options=options, service=Service(executable_path=CHROMEDRIVER))
     try:
         driver.set_window_size(*WINDOW)
         driver.set_page_load_timeout(30)
@@ -105,6 +126,34 @@ def requested_urls(driver: WebDriver) -> list[str]:
         elif message.get("method") == "Network.webSocketCreated":
             seen.append(message["params"]["url"])
     return list(seen)
+
+
+_CONSOLE: weakref.WeakKeyDictionary[WebDriver, list[dict]] = weakref.WeakKeyDictionary()
+# Chrome's own line for a response with an error status: the pages answer 4xx
+# to a bad form on purpose, so those are not the page's faults.
+_HTTP_STATUS_LINE = re.compile(
+    r"Failed to load resource: the server responded with a status of 4\d\d"
+)
+
+
+def console_entries(driver: WebDriver) -> list[dict]:
+    """Every console line and uncaught error since the driver started (drained as read)."""
+    seen = _CONSOLE.setdefault(driver, [])
+    seen.extend(driver.get_log("browser"))
+    return list(seen)
+
+
+def page_errors(entries: list[dict]) -> list[str]:
+    """The entries that mean a page script broke: uncaught errors, scripts that failed to load."""
+    return [
+        entry["message"]
+        for entry in entries
+        if entry.get("level") == "SEVERE" and not _HTTP_STATUS_LINE.search(entry["message"])
+    ]
+
+
+def describe_console(entries: list[dict]) -> str:
+    return "\n".join(f"{e.get('level')} {e.get('source', '')}: {e['message']}" for e in entries)
 
 
 def is_local(url: str) -> bool:
@@ -175,12 +224,22 @@ def wait_text(driver: WebDriver, css: str, text: str, timeout: float = TIMEOUT) 
         requested_urls(driver)
 
 
+# The site's page scripts (static/js/*.js) each mark themselves on <html
+# data-scripts> once set up (common.js markReady): a test acts only after that.
+_SCRIPTS_READY = """
+const wanted = [...document.querySelectorAll('script[type=module][src*="/js/"]')]
+  .map((script) => new URL(script.src).pathname.split("/").pop().split(".")[0]);
+const done = (document.documentElement.dataset.scripts || "").split(" ");
+return document.readyState === "complete" && wanted.every((name) => done.includes(name));
+"""
+
+
 def _wait_for_layout(driver: WebDriver) -> None:
-    """The document loaded and two animation frames painted since (layout settled)."""
+    """The document loaded, its page scripts set up, two animation frames painted since."""
     wait_for(
         driver,
-        lambda d: d.execute_script("return document.readyState") == "complete",
-        message="document.readyState complete",
+        lambda d: d.execute_script(_SCRIPTS_READY),
+        message="the page loaded and its scripts set up (see the browser console)",
     )
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"

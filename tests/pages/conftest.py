@@ -14,7 +14,9 @@
   only adds a foreground run), so no conftest module is imported here.
 - ``browser`` (per test): a fresh Chromium profile, 1280x900. When the test
   ends the fixture fails it if any page asked for a host other than
-  loopback (read from the performance log), and always quits the browser.
+  loopback (read from the performance log) or a page script failed (an
+  uncaught error, a script that did not load: read from the console), and
+  always quits the browser. A failed test's report carries the console.
 
 Every test under ``tests/pages/`` is marked ``browser`` and ``integration``.
 """
@@ -29,7 +31,14 @@ import pytest
 from tennisbook.devstack.background import BackgroundStack
 from tests.integration.booking_stack import BookingStack, start_booking_stack
 
-from .browser import assert_only_local_requests, new_browser, requested_urls
+from .browser import (
+    assert_only_local_requests,
+    console_entries,
+    describe_console,
+    new_browser,
+    page_errors,
+    requested_urls,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -88,6 +97,21 @@ def site(tmp_path_factory):
         stack.stop()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A failed page test carries what the browser's console said (its own report section)."""
+    report = yield
+    driver = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.failed and driver is not None:
+        try:
+            entries = console_entries(driver)
+        except Exception as error:  # the browser died with the test: say so, keep the failure
+            entries = [{"level": "INFO", "message": f"(console unreadable: {error})"}]
+        if entries:
+            report.sections.append(("browser console", describe_console(entries)))
+    return report
+
+
 @pytest.fixture
 def browser(tmp_path, monkeypatch):
     # Selenium Manager is never needed (explicit binaries); never let it phone home.
@@ -96,6 +120,10 @@ def browser(tmp_path, monkeypatch):
     try:
         yield driver
         urls = requested_urls(driver)  # read before quitting: the log dies with the browser
+        entries = console_entries(driver)
     finally:
         driver.quit()
     assert_only_local_requests(urls)
+    errors = page_errors(entries)
+    if errors:
+        pytest.fail("a page script failed in the browser:\n  " + "\n  ".join(errors))

@@ -32,6 +32,7 @@ from .browser import (
     register,
     type_into,
     unique_username,
+    wait_for,
 )
 
 PASSWORD = "a-long-court-password-7"  # the member's tennisbook password
@@ -111,10 +112,36 @@ def far_date(driver: WebDriver, days_before_last: int) -> str:
     return (booking_window(driver)[1] - timedelta(days=days_before_last)).isoformat()
 
 
+# The date field asks the server when the date opens (htmx, 400 ms after the last
+# key, again on change): settled once no request is out and none came for 600 ms.
+_WATCH_OPENING = """
+window.tbOpeningAt = performance.now();
+if (!window.tbOpeningWatched) {
+  window.tbOpeningWatched = true;
+  for (const name of ["htmx:beforeRequest", "htmx:afterSettle"]) {
+    document.addEventListener(name, () => { window.tbOpeningAt = performance.now(); });
+  }
+}
+"""
+_OPENING_SETTLED = """
+return document.getElementById("opening").innerText.trim() !== ""
+  && !document.querySelector(".htmx-request")
+  && performance.now() - window.tbOpeningAt > 600;
+"""
+
+
 def fill_first_choice(driver: WebDriver, court: str, day: str, slot: str) -> None:
+    """Court, date and slot as a member picks them; returns once "opens ..." stopped moving.
+
+    The hint arrives after the fields are filled; clicking on while it lands
+    would aim at a button that is about to move.
+    """
+    driver.execute_script(_WATCH_OPENING)
     choose(driver, "#court_id", court)
     type_into(driver, "#date", day)
     choose(driver, "#time_slot", slot)
+    driver.execute_script(_WATCH_OPENING)
+    wait_for(driver, lambda d: d.execute_script(_OPENING_SETTLED), message="the opening hint")
 
 
 def add_alternative(driver: WebDriver, court: str, slot: str) -> WebElement:
