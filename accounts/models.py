@@ -49,6 +49,23 @@ class User(AbstractUser):
         help_text="Club ids this operator may see and change; empty means every club.",
     )
 
+    # The zone the member reads times in ("" = the club's own, with the
+    # browser's beside it). Checked against the zone database by the forms.
+    display_time_zone = models.CharField(
+        "display time zone",
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="IANA zone for times on the member's pages; empty: the club's zone.",
+    )
+    # SHA-256 of the secret in the member's calendar subscription URL
+    # (``/calendar/<token>.ics``); the token itself is shown once and never
+    # stored. A new token replaces the hash: the old URL stops at once.
+    calendar_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    calendar_token_created = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     REQUIRED_FIELDS = ["email"]
@@ -100,3 +117,77 @@ class User(AbstractUser):
             self._password_disabled = False
         if revoke:
             log.info("account.tokens_revoked", user_id=str(self.pk), reason="password_set")
+
+
+class BookingTemplate(models.Model):
+    """A member's saved wish at one club: courts, slot, alternatives, partners, notes.
+
+    Never credentials, never a date: a template says *what* to ask for and
+    on which weekdays; the booking form picks the next such date. A copy
+    accepted from another member remembers where it came from
+    (``copied_from``), and stays the recipient's own to edit or delete.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="booking_templates")
+    club_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=80)
+    court_id = models.PositiveIntegerField()
+    time_slot = models.CharField(max_length=64)
+    # [{"court_id": int, "time_slot": str}, ...] in the member's order
+    alternatives = models.JSONField(default=list, blank=True)
+    partners = models.JSONField(default=list, blank=True)
+    notes = models.CharField(max_length=500, blank=True, default="")
+    on_conflict = models.CharField(max_length=16, blank=True, default="")
+    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "club_id", "name"], name="one_template_name_per_member_club"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.club_id})"
+
+
+class TemplateShare(models.Model):
+    """A template offered to another member: by username, or by a link anyone may accept.
+
+    ``recipient`` is set for a share by username; a link share has none
+    until accepted and is found by ``token_hash`` (SHA-256 of the link's
+    secret, never the secret). Accepting copies the template into the
+    recipient's own; the share stays until its owner withdraws it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    template = models.ForeignKey(BookingTemplate, on_delete=models.CASCADE, related_name="shares")
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="templates_shared"
+    )
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "recipient"], name="one_share_per_template_recipient"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | models.Q(token_hash__isnull=False),
+                name="share_has_recipient_or_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        to = self.recipient.get_username() if self.recipient_id else "a link"
+        return f"{self.template} shared with {to}"
