@@ -38,16 +38,30 @@ def static_fingerprint() -> str:
 
 
 def collectstatic_if_needed(call_command, stamp: Path) -> None:
+    """Collect static files unless STATIC_ROOT already holds these sources.
+
+    The stamp and the lock sit beside STATIC_ROOT (never inside it, where
+    they would be served), which every stack of a checkout shares (``make
+    run``, each test stack): a collection rewrites files that another
+    running stack serves, so it happens only when a source changed, and
+    under the lock so that two stacks starting at once never collect over
+    each other.
+    """
+    import fcntl
+
     from django.conf import settings
 
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    fingerprint = static_fingerprint()
-    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
-        _say("static files unchanged; collectstatic skipped")
-        return
-    call_command("collectstatic", interactive=False, verbosity=0)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint)
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = root / "staticfiles.json"
+    with open(root.with_name(root.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = static_fingerprint()
+        if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+            _say("static files unchanged; collectstatic skipped")
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp.write_text(fingerprint)
     _say(f"collected static files into {settings.STATIC_ROOT}")
 
 
@@ -79,5 +93,6 @@ def main(*, collect_static: bool = True, demo_booking: bool = False) -> int:
             return 1
         _say(f"manage.py {name} done in {time.perf_counter() - started:.1f} s")
     if collect_static:
-        collectstatic_if_needed(call_command, Path(settings.VAR_DIR) / "run" / "static.stamp")
+        root = Path(settings.STATIC_ROOT)
+        collectstatic_if_needed(call_command, root.with_name(root.name + ".stamp"))
     return 0
