@@ -37,6 +37,9 @@ def _one_today():
 
 _WRITE_LOCK = threading.RLock()
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+# moto's reads are not safe beside a write either: reading a missing key
+# inserts into the item map a transaction may be copying at that moment.
+_READS = ("get_item", "query", "scan", "batch_get_item", "transact_get_items")
 
 
 def _serialized(method):
@@ -82,15 +85,15 @@ class _Emulator:
 
 @pytest.fixture(scope="module")
 def _emulator():
-    """moto's in-process AWS for a test module, its writes serialized.
+    """moto's in-process AWS for a test module, its reads and writes serialized.
 
     moto does not lock its backends, so two threads' transactions can
-    interleave; DynamoDB's writes are atomic. Serializing moto's write paths
+    interleave; DynamoDB's writes are atomic. Serializing moto's paths
     makes the emulator keep DynamoDB's promise (the emulator server of
     ``make run`` does the same with one lock per request).
     """
     with pytest.MonkeyPatch.context() as patch:
-        for name in _WRITES:
+        for name in _WRITES + _READS:
             patch.setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
         with mock_aws():
             yield _Emulator()
