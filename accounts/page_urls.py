@@ -11,6 +11,8 @@ urlpatterns = [
     path("login/", pages.LoginView.as_view(), name="login"),
     path("logout/", pages.LogoutView.as_view(), name="logout"),
     path("register/", pages.RegisterView.as_view(), name="register"),
+    path("delete/", pages.DeleteAccountView.as_view(), name="delete"),
+    path("deleted/", pages.account_deleted, name="deleted"),
     path("password/change/", pages.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

@@ -1,19 +1,38 @@
-"""Server-rendered account pages (Django sessions)."""
+"""Server-rendered account pages (Django sessions): log in and out, register,
+passwords, the member's profile and the deletion of their account.
+
+Every form calls ``accounts.services`` (the profile's notification choices
+go through ``configs``' own serializer and service, as the settings page's
+do), so a page cannot accept what the API refuses.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views import View
+from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
-from tennisbook.api.errors import TooManyRequests
+from configs import clubs
+from configs import services as config_services
+from configs.dynamo import NotificationSettings
+from configs.pages import NOTIFICATIONS
+from configs.serializers import UserConfigInputSerializer
+from tennisbook.api.errors import TooManyRequests, humanize_seconds
 from tennisbook.api.ratelimit import check_rate
+from tennisbook.pages import PageError, attempt, validated
 
 from . import forms, services
+
+# Set in the new, anonymous session once an account is deleted: the
+# "your account is deleted" page is shown to that browser only.
+SESSION_DELETED = "tennisbook.account_deleted"
 
 
 class RateLimitedPostMixin:
@@ -36,26 +55,42 @@ def too_many(request, message: str, retry_after: int):
 
 
 class LoginView(RateLimitedPostMixin, auth_views.LoginView):
+    """``/accounts/login/``; a locked account or address is told so here, with a 429.
+
+    ``next`` (kept only if it is a URL of this site: Django's
+    ``url_has_allowed_host_and_scheme``) is where the member was when the
+    session ended; the page says so and goes back there after the login.
+    """
+
     rate_limit_name = "login"
     form_class = forms.LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["session_ended"] = bool(context.get("next")) and not form.is_bound
+        context["locked"] = form.locked_code if form.locked_for else ""
+        return context
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.locked_for:
             response.status_code = 429
-            response["Retry-After"] = str(int(form.locked_for))
+            response["Retry-After"] = str(max(1, int(form.locked_for)))
         return response
 
 
 class LogoutView(auth_views.LogoutView):
+    """POST logs out; a GET (an old bookmark) asks first instead of answering 405."""
+
     template_name = "accounts/logged_out.html"
     next_page = None
+    http_method_names = ["get", "post", "options"]
 
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "accounts/home.html"
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"asking": request.user.is_authenticated})
 
 
 class RegisterView(RateLimitedPostMixin, FormView):
@@ -96,6 +131,10 @@ class PasswordResetView(RateLimitedPostMixin, FormView):
 class PasswordResetDoneView(TemplateView):
     template_name = "accounts/password_reset_done.html"
 
+    def get_context_data(self, **kwargs):
+        timeout = humanize_seconds(settings.PASSWORD_RESET_TIMEOUT)
+        return super().get_context_data(**kwargs) | {"timeout_text": timeout}
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
@@ -105,3 +144,166 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# --- the profile ------------------------------------------------------------------------
+
+
+def saved_notifications(config) -> dict[str, bool]:
+    """The member's stored choices at a club, each one not stored yet at its default."""
+    stored, defaults = config.notifications, NotificationSettings()
+    choices = {}
+    for name, _label in NOTIFICATIONS:
+        value = getattr(stored, name, None)
+        choices[name] = bool(getattr(defaults, name) if value is None else value)
+    return choices
+
+
+def notification_rows(user, posted=None, error: PageError | None = None) -> list[dict]:
+    """One form per club where the member has a configuration: its three choices.
+
+    ``posted`` (the POST of one club's form) shows what was ticked again
+    beside ``error``; every other club shows what is saved.
+    """
+    known = {club.id: club for club in clubs.list_clubs()}
+    rows = []
+    for config in config_services.member_configs(str(user.pk), list(known)):
+        mine = posted is not None and posted.get("club") == config.club_id
+        saved = saved_notifications(config)
+        rows.append(
+            {
+                "club": known[config.club_id],
+                "error": error if mine else None,
+                "choices": [
+                    {
+                        "name": name,
+                        "label": label,
+                        "on": (name in posted) if mine else saved[name],
+                        "id": f"notify-{config.club_id}-{name}",
+                    }
+                    for name, label in NOTIFICATIONS
+                ],
+            }
+        )
+    return rows
+
+
+def save_notifications(user, post) -> clubs.Club:
+    """Save one club's choices through the API's serializer and service; ``PageError`` else."""
+    club_id = post.get("club", "")
+    if attempt(config_services.find_user_config, str(user.pk), club_id) is None:
+        raise PageError(
+            400,
+            "invalid",
+            "You have no account saved at that club; set it up in Settings first.",
+            {"club": ["no configuration at this club."]},
+        )
+    body = {"notifications": {name: name in post for name, _label in NOTIFICATIONS}}
+    values = validated(UserConfigInputSerializer, body, club=club_id)
+    attempt(
+        config_services.update_user_config,
+        str(user.pk),
+        club_id,
+        actor=f"user:{user.pk}",
+        **values,
+    )
+    return attempt(clubs.get_club, club_id)
+
+
+class HomeView(LoginRequiredMixin, View):
+    """``/accounts/``: "Your profile": details, display zone, notifications, password, deletion.
+
+    Each part is its own form (``section``); a refused one comes back with
+    its errors and the others as saved.
+    """
+
+    template_name = "accounts/home.html"
+
+    def get(self, request):
+        return self.show()
+
+    def post(self, request):
+        user, post = request.user, request.POST
+        section = post.get("section")
+        if section == "details":
+            form = forms.ProfileForm(post)
+            if form.is_valid() and form.save(user):
+                return self.saved("Saved your name and e-mail address.")
+            return self.show(details=form, status=400)
+        if section == "zone":
+            form = forms.DisplayZoneForm(post)
+            if form.is_valid() and form.save(user):
+                zone = user.display_time_zone or "this device's zone"
+                return self.saved(f"Your own times are now shown in {zone}.")
+            return self.show(zone=form, status=400)
+        if section == "notifications":
+            try:
+                club = save_notifications(user, post)
+            except PageError as error:
+                return self.show(notifications=(post, error), status=error.status)
+            return self.saved(f"Saved your notification choices for {club.name}.")
+        return self.show(problem="That form is not part of this page; nothing was saved.")
+
+    def saved(self, message: str):
+        messages.success(self.request, message)
+        return redirect("accounts:home")
+
+    def show(self, *, details=None, zone=None, notifications=(None, None), problem="", status=200):
+        user = self.request.user
+        initial = {name: getattr(user, name) for name in services.PROFILE_FIELDS}
+        context = {
+            "details_form": details or forms.ProfileForm(initial=initial),
+            "zone_form": zone or forms.DisplayZoneForm(initial=initial),
+            "problem": problem,
+        }
+        try:
+            rows = attempt(notification_rows, user, *notifications)
+        except PageError as error:  # DynamoDB away: the rest of the profile still works
+            context["notifications_unavailable"] = error.message
+        else:
+            refused = notifications[1]
+            if refused is not None and not any(row["error"] for row in rows):
+                context["notifications_error"] = refused.message  # no form of that club
+            context["notification_rows"] = rows
+        return render(self.request, self.template_name, context, status=400 if problem else status)
+
+
+class DeleteAccountView(LoginRequiredMixin, RateLimitedPostMixin, FormView):
+    """``/accounts/delete/``: what deleting does, then the password, then it is done.
+
+    The password check counts against the login's request rate: a session
+    left open must not become a way to guess the password.
+    """
+
+    rate_limit_name = "login"
+    form_class = forms.DeleteAccountForm
+    template_name = "accounts/delete.html"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            context["consequences"] = attempt(services.deletion_consequences, self.request.user)
+        except PageError:  # DynamoDB away: the page says what happens in general terms
+            context["consequences"] = None
+        return context
+
+    def form_valid(self, form):
+        if not form.delete():
+            return self.form_invalid(form)
+        logout(self.request)
+        self.request.session[SESSION_DELETED] = True
+        return redirect("accounts:deleted")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@require_GET
+def account_deleted(request):
+    """``/accounts/deleted/``: said once to the browser that deleted the account."""
+    if not request.session.get(SESSION_DELETED) or request.user.is_authenticated:
+        return redirect("bookings:home")
+    return render(request, "accounts/deleted.html")

@@ -7,9 +7,13 @@ something logs it, never with a password or a token.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 import structlog
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.signals import user_logged_in
@@ -84,18 +88,112 @@ def register_user(*, username: str, email: str, password: str, **profile: str) -
     return user
 
 
+PROFILE_FIELDS = ("first_name", "last_name", "email", "display_time_zone")
+
+
+@cache
+def display_time_zones() -> list[str]:
+    """Every zone a member may read times in (the zone database's names, sorted)."""
+    return sorted(available_timezones())
+
+
+def check_display_time_zone(zone: str) -> str:
+    """``zone`` if the zone database knows it ("" keeps the club's zone)."""
+    if zone and zone not in display_time_zones():
+        raise _field_error(
+            "display_time_zone", f"{zone!r} is not a time zone; choose one from the list."
+        )
+    return zone
+
+
 def update_profile(user: Any, **changes: str) -> Any:
-    """Change the editable profile fields (names, e-mail)."""
+    """Change the editable profile fields (``PROFILE_FIELDS``).
+
+    The e-mail address stays unique (case-insensitively) and the display
+    zone must be one of ``display_time_zones()`` or "" (each club's own);
+    a ``ValidationError`` names the field otherwise, and nothing is saved.
+    """
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
     if "email" in changes:
         changes["email"] = normalize_email(changes["email"])
         taken = User.objects.filter(email__iexact=changes["email"]).exclude(pk=user.pk)
         if taken.exists():
             raise _field_error("email", "An account with this e-mail address already exists.")
+    if "display_time_zone" in changes:
+        check_display_time_zone(changes["display_time_zone"])
+    before = {name: getattr(user, name) for name in changes}
     for name, value in changes.items():
         setattr(user, name, value)
-    user.save(update_fields=[*changes])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*changes])
+    except IntegrityError:  # the same address saved by another account meanwhile
+        for name, value in before.items():
+            setattr(user, name, value)
+        raise _field_error("email", "An account with this e-mail address already exists.") from None
     log.info("account.profile_updated", user_id=str(user.pk), fields=sorted(changes))
     return user
+
+
+@dataclass(frozen=True)
+class DeletionConsequences:
+    """What deleting this member's account would do, in numbers for the confirmation page."""
+
+    portal_clubs: list[str]  # names of the clubs where their portal credentials are saved
+    active_requests: int  # pending or processing: cancelled with the account
+    retention_days: list[int]  # how long each of those clubs keeps finished requests
+    templates: int  # saved booking templates, deleted with the account
+
+
+def deletion_consequences(user: Any) -> DeletionConsequences:
+    """Read what ``delete_account`` would erase and cancel (DynamoDB errors propagate)."""
+    from bookings.choices import ACTIVE_STATUSES
+    from bookings.services import list_requests
+    from configs import clubs
+    from configs.services import get_system_value, member_configs
+
+    user_id = str(user.pk)
+    known = {club.id: club for club in clubs.list_clubs()}
+    saved = [config.club_id for config in member_configs(user_id, list(known))]
+    requests = list_requests(user_id)
+    with_history = dict.fromkeys([*saved, *(r.club_id for r in requests if r.club_id in known)])
+    return DeletionConsequences(
+        portal_clubs=[known[club].name for club in saved],
+        active_requests=sum(1 for r in requests if r.status in ACTIVE_STATUSES),
+        retention_days=sorted(
+            {get_system_value("retention", club=club)["finished_ttl_days"] for club in with_history}
+        ),
+        templates=user.booking_templates.count(),
+    )
+
+
+DELETION_REFUSED = "That is not your password; your account was not deleted."
+
+
+def delete_account(user: Any, password: str) -> None:
+    """The member deletes their own account, after giving their site password.
+
+    The user row goes, and with it (cascades) their saved booking templates,
+    the shares of them and their calendar feed; once the deletion has
+    committed, ``configs.signals`` erases their UserConfigs items (the
+    encrypted portal credentials and preferences at every club) and
+    ``bookings.signals`` cancels their pending and processing requests.
+    Their requests themselves, finished and just cancelled, stay in
+    BookingRequests as the club's booking history (operators only) until the
+    club's retention (``retention.finished_ttl_days``) expires them; courts
+    already booked at a club's portal stay booked there. A wrong password raises a
+    ``ValidationError`` naming ``password`` and deletes nothing. The caller
+    ends the member's session (the pages log them out).
+    """
+    if not password or not user.check_password(password):
+        log.info("account.deletion_refused", user_id=str(user.pk), reason="wrong_password")
+        raise _field_error("password", DELETION_REFUSED)
+    user_id = str(user.pk)
+    with transaction.atomic():
+        user.delete()
+    log.info("account.deleted", user_id=user_id, actor=f"user:{user_id}")
 
 
 # --- login and tokens ----------------------------------------------------------
@@ -241,5 +339,19 @@ def confirm_password_reset(uidb64: str, token: str, new_password: str) -> Any:
     if user is None:
         raise _field_error("token", "This reset link is invalid, expired or already used.")
     check_site_password(new_password, user, "new_password")
-    set_password(user, new_password, actor="reset-link")
+    reset_password(user, new_password)
     return user
+
+
+def reset_password(user: Any, new_password: str) -> None:
+    """``set_password`` from a reset link, which also lifts a login lockout.
+
+    A locked account is told it may reset its password instead of waiting
+    (``lockout.account_message``): whoever followed the link read the
+    account's e-mail, so the failures counted against it are forgotten.
+    Precondition: the link was checked and the password passed the validators.
+    """
+    set_password(user, new_password, actor="reset-link")
+    cleared = reset_login_failures(username=user.get_username())
+    if cleared:
+        log.info("account.lockout_cleared", user_id=str(user.pk), reason="password_reset")

@@ -14,6 +14,8 @@ from itertools import zip_longest
 
 from django.http import QueryDict
 
+from configs import services as config_services
+
 from .choices import MAX_PARTNERS, OnConflict
 
 FIELDS = ("court_id", "date", "time_slot", "notes", "on_conflict")
@@ -64,6 +66,28 @@ class BookingForm:
             date=data.get("date", ""),
             time_slot=data.get("time_slot") or preferred_slot or "",
             on_conflict=OnConflict.QUEUE.value if policy == "queue" else OnConflict.SUGGEST.value,
+        )
+
+    @classmethod
+    def from_request(cls, request) -> BookingForm:
+        """The form filled with a stored request, for the member to edit it.
+
+        A request left to the club's policy (no conflict choice of its own)
+        shows the choice that policy makes, as a new form would.
+        """
+        on_conflict = request.on_conflict
+        if on_conflict is None:
+            policy = config_services.get_system_value("conflict_policy", club=request.club_id)
+            on_conflict = OnConflict.QUEUE.value if policy == "queue" else OnConflict.SUGGEST.value
+        return cls(
+            request.club_id,
+            court_id=str(request.court_id),
+            date=request.date,
+            time_slot=request.time_slot,
+            alternatives=[Alternative(str(a.court_id), a.time_slot) for a in request.alternatives],
+            partners=list(request.partners or []),
+            notes=request.notes or "",
+            on_conflict=on_conflict,
         )
 
     @property

@@ -9,12 +9,14 @@ list, a request's status, when the chosen date opens) as partials.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from configs import clubs
 from configs import services as config_services
 from tennisbook import timefmt
-from tennisbook.api.permissions import is_operator
+from tennisbook.api.permissions import is_operator, may_operate
 from tennisbook.pages import (
     PageError,
     attempt,
@@ -32,12 +34,14 @@ from tennisbook.pages import (
 )
 from tennisbook.values import InvalidValue
 
-from . import services, workflow
+from . import member_templates, queries, services, workflow
 from .choices import ACTIVE_STATUSES, MAX_PARTNERS, NOTES_MAX_LENGTH, OnConflict, RequestStatus
-from .evidence import member_result
-from .forms import BookingForm
+from .evidence import evidence_file, member_result
+from .forms import Alternative, BookingForm
 from .lifecycle import Actor, FailureReason
+from .run_report import run_report
 from .serializers import BookingCreateSerializer
+from .workflow.editing import CHANGED, NOT_PENDING, REPLACED_BY, REPLACES
 
 RECENT_FINISHED = 5  # finished requests the dashboard still shows
 STATUS_TEXT = {
@@ -215,14 +219,6 @@ def ready_templates(courts: list[dict], first: date, last: date, preferred) -> l
                     return court, slot
         return (ordered[0], ordered[0]["slots"][0]) if ordered and ordered[0]["slots"] else None
 
-    def next_day(weekdays: set[int]) -> str:
-        day = first
-        while day <= last:
-            if day.weekday() in weekdays:
-                return day.isoformat()
-            day += timedelta(days=1)
-        return ""
-
     templates = []
     found = court_with("07:00 AM", preferred)
     if found:
@@ -232,7 +228,7 @@ def ready_templates(courts: list[dict], first: date, last: date, preferred) -> l
                 "name": "Weekday 07:00 singles",
                 "court_id": court["id"],
                 "weekdays": [0, 1, 2, 3, 4],
-                "date": next_day({0, 1, 2, 3, 4}),
+                "date": next_weekday([0, 1, 2, 3, 4], first, last),
                 "time_slot": slot,
                 "alternatives": [],
                 "partners": [""],
@@ -254,7 +250,7 @@ def ready_templates(courts: list[dict], first: date, last: date, preferred) -> l
                 "name": f"Saturday doubles, {court['name']} then {other['name']}",
                 "court_id": court["id"],
                 "weekdays": [5],
-                "date": next_day({5}),
+                "date": next_weekday([5], first, last),
                 "time_slot": slot,
                 "alternatives": alternatives,
                 "partners": ["", "", ""],
@@ -265,6 +261,33 @@ def ready_templates(courts: list[dict], first: date, last: date, preferred) -> l
     return templates
 
 
+def next_weekday(weekdays: list[int], first: date, last: date) -> str:
+    """The first date of the window on one of ``weekdays`` ("" when none is in it)."""
+    day = first
+    while day <= last:
+        if day.weekday() in weekdays:
+            return day.isoformat()
+        day += timedelta(days=1)
+    return ""
+
+
+def template_view(template, first: date, last: date) -> dict:
+    """A member's own template as the booking form applies it (the next date on its weekdays)."""
+    return {
+        "id": str(template.pk),
+        "own": True,
+        "name": template.name,
+        "court_id": template.court_id,
+        "weekdays": list(template.weekdays),
+        "date": next_weekday(template.weekdays, first, last) if template.weekdays else "",
+        "time_slot": template.time_slot,
+        "alternatives": list(template.alternatives),
+        "partners": list(template.partners) or [""],
+        "notes": template.notes,
+        "on_conflict": template.on_conflict or OnConflict.SUGGEST.value,
+    }
+
+
 def booking_context(request, mine, form: BookingForm, error: PageError | None = None) -> dict:
     now = now_utc()
     club = mine.current
@@ -272,6 +295,11 @@ def booking_context(request, mine, form: BookingForm, error: PageError | None = 
     first, last = services.booking_window(club.id, now)
     config = config_services.find_user_config(str(request.user.pk), club.id)
     preferred = config.preferred_court if config else None
+    favourite = member_templates.favourites(str(request.user.pk), club.id, config)
+    court_slots = {str(c["id"]): favourite.slots_first(c["slots"]) for c in courts}
+    own = [
+        template_view(t, first, last) for t in member_templates.my_templates(request.user, club.id)
+    ]
     opening = None
     if form.court_id and form.date:
         opening = opening_text(club, form.court_id, form.date, form.time_slot, now)
@@ -302,13 +330,15 @@ def booking_context(request, mine, form: BookingForm, error: PageError | None = 
         "form": form,
         "error": error,
         "courts": courts,
-        "court_slots": {str(c["id"]): c["slots"] for c in courts},
+        "favourite_courts": favourite.courts,
+        "court_slots": court_slots,
         "first": first.isoformat(),
         "last": last.isoformat(),
         "days": window_days(club.id, form.court_id or preferred or courts[0]["id"], now),
         "opening": opening,
         "configured": mine.is_configured(club.id),
-        "templates": ready_templates(courts, first, last, preferred),
+        "templates": ready_templates(courts, first, last, preferred) + own,
+        "own_templates": len(own),
         "max_alternatives": limits["max_alternatives"],
         "max_partners": MAX_PARTNERS,
         "notes_max": NOTES_MAX_LENGTH,
@@ -320,6 +350,7 @@ def booking_context(request, mine, form: BookingForm, error: PageError | None = 
             "slot_pattern": SLOT_PATTERN,
             "max_alternatives": limits["max_alternatives"],
             "draft_key": f"{request.user.pk}:{club.id}",
+            "favourite_slots": favourite.slots,
         },
     }
 
@@ -362,6 +393,8 @@ def book(request):
             preferred_slot=preferred_slot,
             policy=config_services.get_system_value("conflict_policy", club=club.id),
         )
+        if request.GET.get("template"):
+            form = template_form(request, club.id, request.GET["template"]) or form
         return render(request, "bookings/book.html", booking_context(request, mine, form))
     form = BookingForm.from_post(club.id, request.POST)
     try:
@@ -384,6 +417,31 @@ def book(request):
     return redirect(reverse("bookings:detail", args=[item.request_id]) + "?created=1")
 
 
+def template_form(request, club: str, template_id: str) -> BookingForm | None:
+    """The form filled from the member's own template at ``club`` (None if it is not theirs)."""
+    try:
+        template = member_templates.own_template(request.user, template_id)
+    except member_templates.NoSuchTemplate:
+        messages.error(request, "That template is not one of yours (or was deleted).")
+        return None
+    if template.club_id != club:
+        return None
+    first, last = services.booking_window(club, now_utc())
+    return BookingForm(
+        club,
+        court_id=str(template.court_id),
+        date=next_weekday(template.weekdays, first, last) if template.weekdays else "",
+        time_slot=template.time_slot,
+        alternatives=[
+            Alternative(str(a.get("court_id", "")), a.get("time_slot", ""))
+            for a in template.alternatives
+        ],
+        partners=list(template.partners),
+        notes=template.notes,
+        on_conflict=template.on_conflict or OnConflict.SUGGEST.value,
+    )
+
+
 @login_required
 @require_GET
 def opening(request):
@@ -399,14 +457,68 @@ def opening(request):
 
 # --- one request ------------------------------------------------------------------------
 
+EVIDENCE_GONE = "This evidence is not (or no longer) kept on this server."
+EDIT_DRAFT = "{user}:{club}:edit"  # never restored (the form is filled from the request)
+
 
 def own_request(request, request_id: str):
+    """The member's own request, for the actions on it; 404 for anyone else's."""
     try:
         return attempt(services.get_request, str(request.user.pk), request_id)
     except PageError as exc:
         if exc.status == 404:
             raise Http404("There is no such request.") from None
         raise
+
+
+def shown_request(request, request_id):
+    """The request for its page: the member's own, or (operators) one of a club they operate.
+
+    Anyone else's, a made-up id included, is a 404 (``queries.find_for``).
+    """
+    try:
+        operator = is_operator(request.user)
+        return attempt(queries.find_for, request.user, str(request_id), operator=operator)
+    except PageError as exc:
+        if exc.status == 404:
+            raise Http404("There is no such request.") from None
+        raise
+
+
+def history_view(item) -> list[dict]:
+    """The history, an edit's "replaced by"/"replaces" linking the other request."""
+    entries = []
+    for entry in item.history:
+        message, link = entry.message or "", None
+        for prefix, text in ((REPLACED_BY, "replaced by"), (REPLACES, "replaces")):
+            other = message.removeprefix(prefix)
+            if message.startswith(prefix) and is_uuid(other):
+                message = "edited"
+                link = {"text": f"{text} request {other[:8]}", "url": reverse_detail(other)}
+        entries.append(
+            {"at": entry.at, "to_status": entry.to_status, "message": message, "link": link}
+        )
+    return entries
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` is a UUID as this site writes one (a request's, a member's id)."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def reverse_detail(request_id: str) -> str:
+    return reverse("bookings:detail", args=[request_id])
+
+
+def member_name(user_id: str) -> str:
+    """Whose request an operator is looking at."""
+    if not is_uuid(str(user_id)):
+        return str(user_id)
+    found = get_user_model().objects.filter(pk=user_id).values_list("username", flat=True)
+    return found.first() or "a member who is gone"
 
 
 def detail_context(request, item) -> dict:
@@ -421,24 +533,33 @@ def detail_context(request, item) -> dict:
         "court": names.get(booked_court, f"Court {booked_court}"),
         "time_slot": choice.get("slot") or item.time_slot,
     }
+    owner = item.user_id == str(request.user.pk)
+    operator = is_operator(request.user) and may_operate(request.user, item.club_id)
+    allowed = services.allowed_targets(item, Actor.MEMBER) if owner else []
     return {
         "item": view,
         "booked": booked,
-        "history": list(item.history),
+        "history": history_view(item),
         "result": result,
-        "created": request.GET.get("created") == "1",
+        "report": run_report(item, names, view["zone"], operator=operator),
+        "created": owner and request.GET.get("created") == "1",
+        "edited": owner and request.GET.get("edited") == "1",
         "lead_minutes": max(1, round(settings.BOOKER_LEAD_TIME_SECONDS / 60)),
-        "may_cancel": RequestStatus.CANCELLED in services.allowed_targets(item, Actor.MEMBER),
-        "may_retry": RequestStatus.PENDING in services.allowed_targets(item, Actor.MEMBER),
+        "owner": owner,
+        "member": "" if owner else member_name(item.user_id),
+        "may_cancel": RequestStatus.CANCELLED in allowed,
+        "may_retry": RequestStatus.PENDING in allowed,
+        "may_edit": owner and item.status == RequestStatus.PENDING,
         "draft_key": f"{request.user.pk}:{item.club_id}",
+        "edit_draft_key": EDIT_DRAFT.format(user=request.user.pk, club=item.club_id),
     }
 
 
 @login_required
 @require_GET
 def detail(request, request_id):
-    """``/bookings/<id>/``: what was asked, what happens next, what happened."""
-    item = own_request(request, request_id)
+    """``/bookings/<id>/``: what was asked, what happens next, what the engine did."""
+    item = shown_request(request, request_id)
     return render(request, "bookings/detail.html", detail_context(request, item))
 
 
@@ -446,13 +567,39 @@ def detail(request, request_id):
 @require_GET
 def detail_status(request, request_id):
     """htmx: the status part of a request's page, polled while it is active."""
-    item = own_request(request, request_id)
+    item = shown_request(request, request_id)
     response = render(request, "bookings/_status.html", detail_context(request, item))
     if item.status not in ACTIVE_STATUSES:
         # Finished: htmx stops polling (286) and reloads the page once, so its
         # actions (cancel, try again) follow the new status too.
         response.status_code = 286
         response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def evidence(request, request_id, name):
+    """``/bookings/<id>/evidence/<name>``: a failure's screenshot or page, as kept.
+
+    For the request's member and the operators of its club; a 404 for anyone
+    else, and for an id or a name that does not exist.
+    """
+    found = evidence_file(shown_request(request, request_id), name)
+    if found is None:
+        raise Http404(EVIDENCE_GONE)
+    path, content_type = found
+    try:
+        response = FileResponse(path.open("rb"), content_type=content_type)
+    except OSError:
+        raise Http404(EVIDENCE_GONE) from None
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if not content_type.startswith("image/"):
+        # A kept portal page must not run or reach anything in our origin. (A
+        # screenshot opened full size needs none: the browser's own image view
+        # would only break under it.)
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
     return response
 
 
@@ -472,3 +619,95 @@ def change(request, request_id, action):
     except PageError as exc:
         messages.error(request, exc.message)
     return redirect("bookings:detail", request_id=request_id)
+
+
+# --- editing a pending request ------------------------------------------------------------
+
+
+def edit_context(request, mine, item, form: BookingForm, error: PageError | None = None):
+    """The booking form's context, in editing mode (book.html says "Edit", posts here)."""
+    context = booking_context(request, mine, form, error)
+    draft = EDIT_DRAFT.format(user=request.user.pk, club=item.club_id)
+    context["rules"] = {**context["rules"], "draft_key": draft}  # the new-booking draft stays
+    context["editing"] = {
+        "id": item.request_id,
+        "version": item.version,
+        "action": reverse("bookings:edit", args=[item.request_id]),
+        "back": reverse_detail(item.request_id),
+    }
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, request_id):
+    """``/bookings/<id>/edit``: the booking form filled with a pending request; saved by
+    ``workflow.edit`` (in place, or replaced by a new request for a new court, date or slot).
+    """
+    item = own_request(request, request_id)
+    mine = member_clubs(request, item.club_id)
+    refused = edit_refusal(item, mine)
+    if refused:
+        messages.error(request, refused)
+        return redirect("bookings:detail", request_id=item.request_id)
+    if request.method == "POST":
+        return save_edit(request, mine, item)
+    form = BookingForm.from_request(item)
+    return render(request, "bookings/book.html", edit_context(request, mine, item, form))
+
+
+def save_edit(request, mine, item):
+    """The posted edit form: saved (to the request's page), or back with what was wrong."""
+    form = BookingForm.from_post(item.club_id, request.POST)
+    version = item.version
+    try:
+        require_posted_club(request, mine)
+        if request.POST.get("version") != str(version):  # drawn from an older version
+            raise PageError(409, "moot", CHANGED)
+        wish = kept_policy(item, validated(BookingCreateSerializer, form.body()))
+        saved = attempt(workflow.edit, item, wish, by=f"member:{request.user.get_username()}")
+    except PageError as exc:
+        if exc.code in ("moot", "transition_refused"):  # it moved on: show it as it is now
+            messages.error(request, exc.message)
+            return redirect("bookings:detail", request_id=item.request_id)
+        name_suggestions(exc, item.club_id)
+        context = edit_context(request, mine, item, form, exc)
+        return render(request, "bookings/book.html", context, status=exc.status)
+    if saved.request_id != item.request_id:
+        messages.success(request, REPLACED_TEXT)
+    elif saved.version == version:
+        messages.info(request, "Nothing changed: the request is as it was.")
+    else:
+        messages.success(request, "Your changes are saved.")
+    return redirect(reverse_detail(saved.request_id) + "?edited=1")
+
+
+def kept_policy(item, wish: dict) -> dict:
+    """A request left to the club's policy stays so while the form shows what it does."""
+    shown = BookingForm.from_request(item).on_conflict
+    if item.on_conflict is None and wish["on_conflict"] == shown:
+        return {**wish, "on_conflict": None}
+    return wish
+
+
+def edit_refusal(item, mine) -> str:
+    """Why the form cannot edit ``item`` at all ("" when it can)."""
+    if item.status != RequestStatus.PENDING:
+        return NOT_PENDING
+    if mine.current.id != item.club_id:  # the club was disabled since
+        return f"The club of this request ({item.club_id}) takes no changes now."
+    return ""
+
+
+REPLACED_TEXT = (
+    "Saved. A new court, date or slot needs a new request: this one replaces the one you "
+    "edited, which is cancelled (the history of both says so)."
+)
+
+
+def name_suggestions(exc: PageError, club: str) -> None:
+    """Court names for the free slots a refusal suggests (the form shows them as buttons)."""
+    names = court_names(club)
+    for suggestion in exc.extra.get("suggestions") or []:
+        court = suggestion.get("court_id")
+        suggestion["court_name"] = names.get(court, f"Court {court}")

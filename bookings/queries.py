@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -70,10 +70,33 @@ def member_stats(user_id: str, date_from: date | None = None, date_to: date | No
 
 
 def export(
-    user_id: str, fmt: str, date_from: date | None = None, date_to: date | None = None
+    user_id: str,
+    fmt: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    *,
+    club: str | None = None,
+    status: str | None = None,
+    court_id: int | None = None,
 ) -> str:
-    """A member's requests at every club as CSV or iCalendar (each in its club's time zone)."""
-    items = list_requests(user_id, date_from=date_from, date_to=date_to)
+    """A member's requests at every club as CSV or iCalendar (each in its club's time zone).
+
+    The API's exports give a period; the history page's also a club, a
+    status and a court (``search_requests``'s filters).
+    """
+    items = list_requests(
+        user_id,
+        club=club,
+        status=status,
+        court_id=court_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return render_export(items, fmt)
+
+
+def render_export(items: list[BookingRequest], fmt: str, **ics_options: Any) -> str:
+    """``items`` (in their order) as CSV or iCalendar; ``ics_options`` go to ``to_ics``."""
     # (A request from before clubs has none until migrate_clubs ran.)
     club_ids = sorted({item.club_id for item in items if item.club_id})
     names = {
@@ -90,7 +113,27 @@ def export(
     club_names = {
         club: config_services.get_system_value("club", club=club)["name"] for club in club_ids
     }
-    return exports.to_ics(items, names, zones, club_names)
+    return exports.to_ics(items, names, zones, club_names, **ics_options)
+
+
+FEED_REFRESH = timedelta(hours=1)  # how often calendar apps are asked to poll a feed
+
+
+def booked_feed(user_id: str, name: str = "tennisbook: booked courts") -> str:
+    """The member's booked courts (completed requests) as a subscription feed.
+
+    Each event on its club's clock with that zone's definition, so a
+    calendar app shows the club's hour wherever the member is.
+    """
+    items = list_requests(user_id, status=RequestStatus.COMPLETED)
+    return render_export(
+        items,
+        "ics",
+        statuses={RequestStatus.COMPLETED},
+        local_times=True,
+        name=name,
+        refresh=FEED_REFRESH,
+    )
 
 
 # --- operators' list (admin) -------------------------------------------------------

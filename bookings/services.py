@@ -48,10 +48,21 @@ def check_request(
     ``InvalidValue`` naming the first bad field.
     """
     now = now or datetime.now(UTC)
+    court, slot_label, checked = check_choices(club, court_id, time_slot, alternatives)
+    booking_date = check_date(club, day, now)
+    return court, booking_date, slot_label, checked
+
+
+def check_choices(
+    club: str, court_id: object, time_slot: object, alternatives: Sequence[dict] = ()
+) -> tuple[dict, str, list[Alternative]]:
+    """The court, slot and ordered alternatives of a wish, without its date.
+
+    ``check_request`` for a request; a template (which has no date) alone.
+    """
     court = config_services.get_court(club, court_id)
     slot = config_services.check_slot_for_court(court, time_slot)
     limits = config_services.get_system_value("limits", club=club)
-    booking_date = check_date(club, day, now, limits=limits)
     if not isinstance(alternatives, list | tuple):
         raise InvalidValue("alternatives", "expected a list of {court_id, time_slot}.")
     if len(alternatives) > limits["max_alternatives"]:
@@ -71,7 +82,7 @@ def check_request(
             raise InvalidValue(f"alternatives[{i}]", "repeats the first choice or another one.")
         seen.add((alt_court["id"], alt_slot.label))
         checked.append(Alternative(court_id=alt_court["id"], time_slot=alt_slot.label))
-    return court, booking_date, slot.label, checked
+    return court, slot.label, checked
 
 
 def check_date(club: str, day: object, now: datetime, *, limits: dict | None = None) -> date:

@@ -69,6 +69,9 @@ class UserConfig(EncryptedModelMixin, DynamoModel):
     )
     preferred_court = NumberAttribute(null=True, attr_name="preferredCourt")
     preferred_slots = ListAttribute(of=UnicodeAttribute, default=list, attr_name="preferredSlots")
+    # Courts and slots the booking form lists first (the member's own order kept).
+    favourite_courts = ListAttribute(of=NumberAttribute, default=list, attr_name="favouriteCourts")
+    favourite_slots = ListAttribute(of=UnicodeAttribute, default=list, attr_name="favouriteSlots")
     notifications = NotificationSettings(default=NotificationSettings, attr_name="notifications")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")

@@ -24,6 +24,7 @@ from tennisbook.pages import (
     require_posted_club,
     validated,
 )
+from tennisbook.values import TimeSlot
 
 from . import services
 from .dynamo import NotificationSettings
@@ -46,19 +47,32 @@ def form_values(config, post=None) -> dict:
             "preferred_court": post.get("preferred_court", ""),
             "preferred_slot": post.get("preferred_slot", ""),
             "notifications": {name: name in post for name, _ in NOTIFICATIONS},
+            "favourite_courts": _ints(post.getlist("favourite_court")),
+            "favourite_slots": post.getlist("favourite_slot"),
         }
-    saved = config.notifications.as_dict() if config is not None else {}
-    defaults = NotificationSettings()
-    notifications = {}
-    for name, _ in NOTIFICATIONS:
-        attr = NotificationSettings.get_attributes()[name].attr_name
-        notifications[name] = bool(saved.get(attr, getattr(defaults, name)))
+    saved = config.notifications if config is not None else None
+    shown = saved if saved is not None else NotificationSettings()
+    notifications = {name: bool(getattr(shown, name)) for name, _ in NOTIFICATIONS}
     return {
         "portal_username": (config.portal_username or "") if config else "",
         "preferred_court": str(config.preferred_court or "") if config else "",
         "preferred_slot": ((config.preferred_slots or [""])[0]) if config else "",
         "notifications": notifications,
+        "favourite_courts": [int(c) for c in config.favourite_courts or []] if config else [],
+        "favourite_slots": list(config.favourite_slots or []) if config else [],
     }
+
+
+def _ints(values: list[str]) -> list[int]:
+    """The posted court ids that are numbers (the form shows the others as unticked)."""
+    return [int(v) for v in values if v.strip().isdigit()]
+
+
+def all_slots(courts: list[dict]) -> list[str]:
+    """Every slot of the club's courts once, in the order of the day."""
+    return sorted(
+        {slot for court in courts for slot in court["slots"]}, key=lambda s: TimeSlot.parse(s).start
+    )
 
 
 def body_of(post, *, sections: tuple[str, ...]) -> dict:
@@ -76,6 +90,8 @@ def body_of(post, *, sections: tuple[str, ...]) -> dict:
         slot = post.get("preferred_slot", "").strip()
         body["preferred_slots"] = [slot] if slot and court else []
         body["notifications"] = {name: name in post for name, _ in NOTIFICATIONS}
+        body["favourite_courts"] = post.getlist("favourite_court")
+        body["favourite_slots"] = post.getlist("favourite_slot")
     return body
 
 
@@ -117,7 +133,14 @@ def save(request, club: str, sections: tuple[str, ...]):
 def settings_context(request, mine, config, error=None, post=None) -> dict:
     courts = services.get_courts(mine.current.id)
     values = form_values(config, post)
-    names = ("portal_username", "portal_password", "preferred_court", "preferred_slots")
+    names = (
+        "portal_username",
+        "portal_password",
+        "preferred_court",
+        "preferred_slots",
+        "favourite_courts",
+        "favourite_slots",
+    )
     return {
         "errors": {name: error.for_field(name) for name in names} if error else {},
         "clubs": mine,
@@ -131,6 +154,7 @@ def settings_context(request, mine, config, error=None, post=None) -> dict:
         "error": error,
         "courts": courts,
         "court_slots": {str(c["id"]): c["slots"] for c in courts},
+        "all_slots": all_slots(courts),
         "check": login_check.read(str(request.user.pk), mine.current.id),
     }
 

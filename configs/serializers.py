@@ -8,6 +8,7 @@ Input goes through the shared validators of ``tennisbook.validators``: its
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from tennisbook import values
@@ -46,6 +47,8 @@ class UserConfigInputSerializer(serializers.Serializer):
     preferred_court = CourtIdField(required=False, allow_null=True)
     preferred_slots = serializers.ListField(child=TimeSlotField(), required=False, max_length=20)
     notifications = NotificationsSerializer(required=False)
+    favourite_courts = serializers.ListField(child=CourtIdField(), required=False, max_length=50)
+    favourite_slots = serializers.ListField(child=TimeSlotField(), required=False, max_length=50)
 
     def validate(self, attrs: dict) -> dict:
         if "portal_username" in attrs:
@@ -55,6 +58,14 @@ class UserConfigInputSerializer(serializers.Serializer):
         if court:
             for i, slot in enumerate(attrs.get("preferred_slots", [])):
                 services.check_slot_for_court(court, slot, f"preferred_slots[{i}]")
+        if "favourite_slots" in attrs:
+            club = self.context.get("club") or settings.DEFAULT_CLUB_ID
+            offered = {slot for court in services.get_courts(club) for slot in court["slots"]}
+            for i, slot in enumerate(attrs["favourite_slots"]):
+                if slot.label not in offered:
+                    raise serializers.ValidationError(
+                        {f"favourite_slots[{i}]": [f"{slot.label!r} is not a slot of this club."]}
+                    )
         return attrs
 
 
@@ -66,6 +77,8 @@ class UserConfigSerializer(serializers.Serializer):
     preferred_court = serializers.IntegerField(read_only=True, allow_null=True)
     preferred_slots = serializers.ListField(child=serializers.CharField(), read_only=True)
     notifications = NotificationsSerializer(read_only=True)
+    favourite_courts = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    favourite_slots = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     version = serializers.IntegerField(read_only=True)

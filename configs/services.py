@@ -391,6 +391,10 @@ def update_user_config(
             value = value["id"]
         elif name == "preferred_slots":
             value = [str(slot) for slot in value]
+        elif name == "favourite_slots":
+            value = list(dict.fromkeys(str(slot) for slot in value))
+        elif name == "favourite_courts":
+            value = list(dict.fromkeys(c["id"] if isinstance(c, dict) else int(c) for c in value))
         elif name == "notifications":
             current = existing.notifications.as_dict() if existing is not None else {}
             value = NotificationSettings(**(_notification_fields(current) | value))

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.http import Http404
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from rest_framework import serializers
 
@@ -77,12 +80,47 @@ def validated(serializer_class: type[serializers.Serializer], data: Any, **conte
     return serializer.validated_data
 
 
+def page_of(request, url: str | None) -> str | None:
+    """``url`` as a path (with its query) if it is a page of this site; None otherwise.
+
+    Django's own check (``url_has_allowed_host_and_scheme``, this request's
+    host and scheme): a ``next`` taken from a header never leads off the site.
+    """
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+def back_after_login(request) -> str | None:
+    """Where a member sent to the login page should land afterwards, or None for home.
+
+    Django's ``next`` is the URL that asked for a login, right for a page
+    opened by a link. A partial (htmx) belongs to the page it is part of
+    (``HX-Current-URL``), and a form's action may answer POST only: those
+    go back to the page the member was on (``HX-Current-URL``, ``Referer``).
+    """
+    if getattr(request, "htmx", False):
+        return page_of(request, request.htmx.current_url)
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    return page_of(request, request.headers.get("Referer"))
+
+
 class PageErrorMiddleware:
     """A page that meets an error the API would answer (DynamoDB or KMS away)
     shows it as a page with the API's status and sentence, never a 500; an
     htmx partial gets the sentence alone (htmx swaps error replies: base.html's
-    ``htmx-config``). A partial asked for by a logged-out browser sends the
-    whole page to the login page.
+    ``htmx-config``).
+
+    A request that needed a session it no longer has (``login_required``'s
+    redirect) is sent to the login page with ``next`` naming the page the
+    member was on (``back_after_login``); a partial sends the whole page
+    there (``HX-Redirect``) instead of the login page landing inside a panel.
 
     API paths are left to DRF's handler; unexpected errors still raise.
     """
@@ -92,18 +130,26 @@ class PageErrorMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "htmx", False) and response.status_code == 302:
-            # A partial asked after the session ended: the whole page goes to the
-            # login page, instead of the login page landing inside a panel.
+        if response.status_code == 302 and not request.path.startswith("/api/"):
             login = resolve_url(settings.LOGIN_URL)
-            if response["Location"].startswith(login):
-                return HttpResponseClientRedirect(response["Location"])
+            if urlsplit(response["Location"]).path == login:
+                response = self.to_login(request, response, login)
         return response
+
+    @staticmethod
+    def to_login(request, response, login: str):
+        htmx = getattr(request, "htmx", False)
+        if not htmx and request.method in ("GET", "HEAD"):
+            return response  # Django's next is already the page itself
+        back = back_after_login(request)
+        location = f"{login}?{urlencode({REDIRECT_FIELD_NAME: back})}" if back else login
+        return HttpResponseClientRedirect(location) if htmx else HttpResponseRedirect(location)
 
     def process_exception(self, request, exception):
         if request.path.startswith("/api/") or isinstance(exception, Http404):
             return None
-        error = page_error(exception)
+        # A view's own refusal (``attempt``) that it did not catch is shown the same way.
+        error = exception if isinstance(exception, PageError) else page_error(exception)
         if error is None:
             return None
         template = "_error_partial.html" if getattr(request, "htmx", False) else "error.html"

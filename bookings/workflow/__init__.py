@@ -14,14 +14,16 @@ Failures come in three kinds a caller can act on (``bookings.errors``):
 ``Unavailable`` including ``Contended`` (try again later), and
 ``Quarantine`` (will never work as it is). Members' refusals
 (``SlotClaimed``, ``DuplicateRequest``, ``QuotaReached``) and ``InvalidValue``
-come from ``create`` and ``retry``.
+come from ``create``, ``retry`` and ``edit``.
 
 ``core`` holds the transaction and the guarded transition; ``member`` the
-verbs of members and operators; ``worker`` those of workers and the
-dispatch sweep; ``sweeps`` those of housekeeping.
+verbs of members and operators; ``editing`` a member's edit of a pending
+request (in place, or replaced by a new one in one transaction); ``worker``
+those of workers and the dispatch sweep; ``sweeps`` those of housekeeping.
 """
 
 from .core import fail_left_behind
+from .editing import edit
 from .member import (
     cancel,
     cancel_member_requests,
@@ -52,6 +54,7 @@ __all__ = [
     "change_status",
     "create",
     "create_wish",
+    "edit",
     "fail_left_behind",
     "give_back",
     "holds",

@@ -1,5 +1,7 @@
 """Verbs of members and operators: create, cancel, retry, change status.
 
+(A member's edit of a pending request is ``editing.edit``.)
+
 Each validates, writes one guarded transaction with its claims
 (``core.transition``/``core.commit_with_claims``) and queues the events
 after the write is final.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import structlog
 
@@ -20,7 +22,7 @@ from tennisbook.values import TimeSlot
 
 from .. import services
 from ..choices import RequestStatus
-from ..dynamo import BookingRequest
+from ..dynamo import Alternative, BookingRequest
 from ..errors import Moot, TransitionRefused
 from ..lifecycle import Actor, FailureReason
 from ..release import fire_time
@@ -72,27 +74,20 @@ def create(
     )
     partners, notes, on_conflict = services.check_notes(partners, notes, on_conflict)
     services.check_credentials(user_id, club)
-    if release_at is None:
-        rules = config_services.get_system_value("release_rules", club=club)
-        fire_at = fire_time(rules, court["id"], booking_date, TimeSlot.parse(slot_label), now)
-    else:
-        fire_at = max(release_at, now)
-    request = BookingRequest(
-        str(uuid.uuid4()),
+    request = build_request(
         user_id,
-        club_id=club,
-        court_id=court["id"],
-        date=booking_date.isoformat(),
-        time_slot=slot_label,
-        alternatives=checked,
+        club,
+        court["id"],
+        booking_date,
+        slot_label,
+        checked,
         partners=partners,
-        notes=notes or None,
+        notes=notes,
         on_conflict=on_conflict,
-        status=RequestStatus.PENDING.value,
-        fire_at=fire_at,
-        history=[core.entry(now, by, None, RequestStatus.PENDING, "created")],
-        created_at=now,
-        updated_at=now,
+        by=by,
+        message="created",
+        now=now,
+        release_at=release_at,
     )
 
     def save_request(tx: core.Transaction, queued_behind: str | None) -> None:
@@ -112,6 +107,50 @@ def create(
     )
     core.announce(request, None)
     return request
+
+
+def build_request(
+    user_id: str,
+    club: str,
+    court_id: int,
+    booking_date: date,
+    slot_label: str,
+    alternatives: list[Alternative],
+    *,
+    partners: list[str],
+    notes: str,
+    on_conflict: str | None,
+    by: str,
+    message: str,
+    now: datetime,
+    release_at: datetime | None = None,
+) -> BookingRequest:
+    """A new pending request from checked values, its fire time from the club's rules.
+
+    Not stored: ``create`` (and ``edit``, for a replacement) commit it with its claims.
+    """
+    if release_at is None:
+        rules = config_services.get_system_value("release_rules", club=club)
+        fire_at = fire_time(rules, court_id, booking_date, TimeSlot.parse(slot_label), now)
+    else:
+        fire_at = max(release_at, now)
+    return BookingRequest(
+        str(uuid.uuid4()),
+        user_id,
+        club_id=club,
+        court_id=court_id,
+        date=booking_date.isoformat(),
+        time_slot=slot_label,
+        alternatives=alternatives,
+        partners=partners,
+        notes=notes or None,
+        on_conflict=on_conflict,
+        status=RequestStatus.PENDING.value,
+        fire_at=fire_at,
+        history=[core.entry(now, by, None, RequestStatus.PENDING, message)],
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def create_wish(user_id: str, wish: dict, *, club: str, by: str) -> BookingRequest:

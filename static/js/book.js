@@ -38,10 +38,10 @@ function isoDate(value) {
 function setUp(form) {
   const rules = json("form-rules", {});
   const courtSlots = json("court-slots", {});
+  const favouriteSlots = rules.favourite_slots || [];
   const readyTemplates = json("ready-templates", []);
   const store = storage();
   const draftKey = `tennisbook:draft:${rules.draft_key}`;
-  const templatesKey = `tennisbook:templates:${rules.draft_key}`;
   const slotPattern = new RegExp(rules.slot_pattern, "i");
   const court = form.querySelector("#court_id");
   const date = form.querySelector("#date");
@@ -150,11 +150,11 @@ function setUp(form) {
     document.getElementById("opening")?.replaceChildren();
   });
   court.addEventListener("change", () => {
-    fillSlots(slot, court.value, courtSlots);
+    fillSlots(slot, court.value, courtSlots, favouriteSlots);
     refreshOpening();
   });
   slot.addEventListener("change", refreshOpening);
-  fillSlots(slot, court.value, courtSlots);
+  fillSlots(slot, court.value, courtSlots, favouriteSlots);
 
   const dayButtons = [...form.querySelectorAll(".day-picker .day")];
   function markDay() {
@@ -192,8 +192,8 @@ function setUp(form) {
   function wire(row) {
     const rowCourt = row.querySelector(".alt-court");
     const rowSlot = row.querySelector(".alt-slot");
-    rowCourt.addEventListener("change", () => fillSlots(rowSlot, rowCourt.value, courtSlots));
-    fillSlots(rowSlot, rowCourt.value, courtSlots);
+    rowCourt.addEventListener("change", () => fillSlots(rowSlot, rowCourt.value, courtSlots, favouriteSlots));
+    fillSlots(rowSlot, rowCourt.value, courtSlots, favouriteSlots);
   }
 
   function addRow(values = {}) {
@@ -304,7 +304,7 @@ function setUp(form) {
     court.value = values.court_id ? String(values.court_id) : "";
     slot.dataset.value = values.time_slot || "";
     slot.value = "";
-    fillSlots(slot, court.value, courtSlots);
+    fillSlots(slot, court.value, courtSlots, favouriteSlots);
     date.value = values.date || "";
     for (const row of rows()) row.remove();
     for (const alternative of values.alternatives || []) addRow(alternative);
@@ -351,55 +351,15 @@ function setUp(form) {
     return "";
   }
 
+  // Ready-made and the member's own templates (kept by the server) fill the form in one click.
   const templateList = document.getElementById("template-list");
-  function ownTemplates() {
-    return store ? JSON.parse(store.getItem(templatesKey) || "[]") : [];
-  }
-  function drawOwnTemplates() {
-    for (const node of templateList.querySelectorAll(".own-template")) node.remove();
-    ownTemplates().forEach((template, index) => {
-      const item = document.createElement("li");
-      item.className = "own-template";
-      const use = document.createElement("button");
-      use.type = "button";
-      use.className = "secondary template-apply";
-      use.dataset.ownIndex = String(index);
-      use.textContent = template.name;
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "link-button template-delete";
-      remove.dataset.ownIndex = String(index);
-      remove.textContent = "Delete";
-      remove.setAttribute("aria-label", `Delete the template ${template.name}`);
-      item.append(use, " ", remove);
-      templateList.append(item);
-    });
-  }
-  drawOwnTemplates();
-
   templateList.addEventListener("click", (event) => {
-    const button = event.target.closest("button");
+    const button = event.target.closest("button.template-apply");
     if (!button) return;
-    if (button.classList.contains("template-delete")) {
-      const own = ownTemplates();
-      const [gone] = own.splice(Number(button.dataset.ownIndex), 1);
-      store.setItem(templatesKey, JSON.stringify(own));
-      drawOwnTemplates();
-      document.getElementById("template-status").textContent = `Deleted “${gone.name}”.`;
-      return;
-    }
-    let template;
-    if (button.dataset.templateIndex !== undefined) {
-      template = readyTemplates[Number(button.dataset.templateIndex)];
-    } else {
-      template = ownTemplates()[Number(button.dataset.ownIndex)];
-    }
+    const template = readyTemplates[Number(button.dataset.templateIndex)];
     if (!template) return;
     const values = { ...template };
     if (!values.date && template.weekdays?.length) values.date = nextDate(template.weekdays[0]);
-    if (template.weekday !== undefined && template.weekday !== null) {
-      values.date = nextDate(template.weekday);
-    }
     apply(values);
     for (const id of [court.id, date.id, slot.id]) touched.add(id);
     validate();
@@ -408,39 +368,17 @@ function setUp(form) {
     court.focus();
   });
 
+  // "Save template" sends this form to the server's template list: only its name is needed
+  // (the server checks the courts and slots as for a request); the booking is not sent.
+  const templateName = document.getElementById("template-name");
+  function savingTemplate(event) {
+    return event.submitter?.id === "save-template";
+  }
   // Enter in the name saves the template; it must not send the booking form around it.
-  document.getElementById("template-name")?.addEventListener("keydown", (event) => {
+  templateName?.addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
-    document.getElementById("save-template")?.click();
-  });
-  document.getElementById("save-template")?.addEventListener("click", () => {
-    const nameInput = document.getElementById("template-name");
-    const name = nameInput.value.trim();
-    if (!name) {
-      show(nameInput, "Give the template a name.");
-      nameInput.focus();
-      return;
-    }
-    if (!store) {
-      show(nameInput, "This browser does not keep templates (storage is off).");
-      return;
-    }
-    show(nameInput, "");
-    const values = snapshot();
-    const chosen = isoDate(values.date);
-    const template = {
-      ...values,
-      name,
-      date: "",
-      weekday: chosen ? (chosen.getUTCDay() + 6) % 7 : null,
-    };
-    const own = ownTemplates().filter((t) => t.name !== name);
-    own.push(template);
-    store.setItem(templatesKey, JSON.stringify(own));
-    drawOwnTemplates();
-    nameInput.value = "";
-    document.getElementById("template-status").textContent = `Saved the template “${name}”.`;
+    form.requestSubmit(document.getElementById("save-template"));
   });
 
   // --- a held slot's suggestions: one click asks for that one -------------------------------------
@@ -449,7 +387,7 @@ function setUp(form) {
       court.value = button.dataset.court;
       slot.dataset.value = button.dataset.slot;
       slot.value = "";
-      fillSlots(slot, court.value, courtSlots);
+      fillSlots(slot, court.value, courtSlots, favouriteSlots);
       date.value = button.dataset.date;
       form.requestSubmit();
     });
@@ -463,6 +401,19 @@ function setUp(form) {
   form.addEventListener("submit", (event) => {
     if (submitting) {
       event.preventDefault();
+      return;
+    }
+    if (savingTemplate(event)) {
+      if (!templateName.value.trim()) {
+        event.preventDefault();
+        show(templateName, "Give the template a name.");
+        templateName.focus();
+        return;
+      }
+      show(templateName, "");
+      window.clearTimeout(draftTimer);
+      // The draft comes back on the booking form the server returns to.
+      if (store) store.setItem(draftKey, JSON.stringify({ saved: Date.now(), values: snapshot() }));
       return;
     }
     const problems = validate(true);

@@ -15,16 +15,31 @@ export function until(instant, now = Date.now()) {
   return `in ${secs} s`;
 }
 
-/** Fill a slot <select> with the slots of the court chosen in ``courtSelect``. */
-export function fillSlots(slotSelect, courtId, courtSlots) {
+/**
+ * Fill a slot <select> with the slots of the court ``courtId``; the member's
+ * ``favourites`` among them come first, in a group of their own.
+ */
+export function fillSlots(slotSelect, courtId, courtSlots, favourites = []) {
   const wanted = slotSelect.value || slotSelect.dataset.value || "";
   const first = slotSelect.options[0];
+  const slots = courtSlots[courtId] || [];
+  const option = (slot) => new Option(slot, slot, false, slot === wanted);
   slotSelect.replaceChildren(first);
-  for (const slot of courtSlots[courtId] || []) {
-    const option = new Option(slot, slot, false, slot === wanted);
-    slotSelect.append(option);
+  const liked = slots.filter((slot) => favourites.includes(slot));
+  if (liked.length) {
+    const group = (label, members) => {
+      const node = document.createElement("optgroup");
+      node.label = label;
+      node.append(...members.map(option));
+      return node;
+    };
+    slotSelect.append(group("Favourite slots", liked));
+    const others = slots.filter((slot) => !favourites.includes(slot));
+    if (others.length) slotSelect.append(group("Other slots", others));
+  } else {
+    slotSelect.append(...slots.map(option));
   }
-  slotSelect.value = (courtSlots[courtId] || []).includes(wanted) ? wanted : "";
+  slotSelect.value = slots.includes(wanted) ? wanted : "";
 }
 
 /**

@@ -7,11 +7,22 @@
 
 import { isTyping, markReady, until } from "./common.js";
 
+// The member's own zone: the one chosen in their profile (<body data-member-zone>),
+// else this browser's; a zone this browser does not know falls back to its own.
+const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+function knownZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone });
+    return zone;
+  } catch {
+    return BROWSER_ZONE;
+  }
+}
+const OWN_ZONE = knownZone(document.body.dataset.memberZone || BROWSER_ZONE);
 const LOCAL_FORMAT = new Intl.DateTimeFormat("en-GB", {
   weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  hourCycle: "h23",
+  hourCycle: "h23", timeZone: OWN_ZONE,
 });
-const OWN_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function localTimes(root) {
   for (const time of root.querySelectorAll("time[data-local]:not([data-local-done])")) {

@@ -143,6 +143,18 @@ def test_a_database_outage_shows_a_page_not_a_500(alice, monkeypatch):
     assert b"Traceback" not in response.content
 
 
+def test_a_refusal_a_view_let_through_is_a_page_with_its_status(alice, monkeypatch):
+    from tennisbook import pages as shared
+
+    def refused(*args, **kwargs):
+        raise shared.PageError(409, "conflict", "Someone changed this meanwhile.")
+
+    monkeypatch.setattr(services, "list_requests", refused)
+    response = alice.get("/")
+    assert response.status_code == 409
+    assert b"Someone changed this meanwhile." in response.content
+
+
 def test_pages_ask_for_a_login(client):
     for path in ("/book/", "/settings/", "/welcome/", "/bookings/requests"):
         response = client.get(path)

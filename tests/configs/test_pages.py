@@ -142,3 +142,19 @@ def test_posting_to_the_login_test_step_changes_nothing(alice, member):
     config = services.get_user_config(str(member.pk), CLUB)
     assert config.preferred_court == 5
     assert config.notifications.email_on_success is True
+
+
+def test_notification_choices_made_elsewhere_are_shown_as_they_are(alice, member):
+    services.update_user_config(
+        str(member.pk),
+        CLUB,
+        portal_username="101",
+        portal_password="pw-portal-1",
+        notifications={"email_on_success": False, "live_updates": False},
+    )
+
+    html = alice.get("/settings/").content.decode()
+
+    assert 'id="email_on_success" name="email_on_success">' in html  # not ticked
+    assert 'id="email_on_failure" name="email_on_failure" checked>' in html
+    assert 'id="live_updates" name="live_updates">' in html

@@ -47,14 +47,15 @@ def _new_member(browser, site) -> str:
 
 
 def _assert_logged_in_as(browser, site, username: str) -> None:
-    """The header offers to log out, and the account page greets the member."""
+    """The header offers to log out, and the profile names the member."""
     nav = browser.find_element(By.CSS_SELECTOR, "header nav").text
     assert username in nav, _page_text(browser)
     assert "Log out" in nav
     assert "Log in" not in nav
     browser.get(site.page("/accounts/"))
     assert current_path(browser) == "/accounts/", _page_text(browser)
-    wait_text(browser, "main h1", f"Hello, {username}")
+    wait_text(browser, "main h1", "Your profile")
+    wait_text(browser, "main", f"You log in as {username}")
 
 
 def test_a_new_visitor_registers_through_the_page_and_lands_logged_in(site, browser):

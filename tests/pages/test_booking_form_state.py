@@ -12,9 +12,11 @@ from datetime import date, timedelta
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
 
 from .browser import (
     click_through,
+    current_path,
     drag,
     focused,
     press,
@@ -39,9 +41,7 @@ from .members import (
     button_named,
     far_date,
     fill_first_choice,
-    mark_page,
     new_member,
-    same_page,
     value_of,
 )
 
@@ -145,18 +145,20 @@ def test_templates_fill_the_form_and_a_members_own_one_is_kept_until_deleted(sit
         "notes": "Doubles",
     }
 
-    # The member's own: saved with a name (Enter saves it, it does not send the form).
+    # The member's own: saved with a name. Enter in the name saves it on the server (the
+    # booking is not sent) and the form comes back as it was, from the draft.
     day = far_date(browser, 9)
     fill_first_choice(browser, COURT_2, day, SLOT_10)
-    mark_page(browser)
     browser.find_element(By.CSS_SELECTOR, ".save-template summary").click()
     type_into(browser, "#template-name", "Evening on court 2")
+    name_box = browser.find_element(By.ID, "template-name")
     press(browser, Keys.ENTER)
-    wait_text(browser, "#template-status", "Saved the template “Evening on court 2”.")
-    assert same_page(browser)
-    _draft_saved(browser, SLOT_10)
+    wait_for(browser, EC.staleness_of(name_box), message="the form after saving the template")
+    wait_text(browser, ".messages", "Saved the template “Evening on court 2”.")
+    assert current_path(browser) == "/book/"
+    assert browser.find_element(By.ID, "draft-notice").is_displayed()
+    assert value_of(browser, "#time_slot") == SLOT_10
 
-    browser.refresh()
     click_through(browser, browser.find_element(By.ID, "draft-discard"))  # a clean form
     assert value_of(browser, "#court_id") == ""
 
@@ -176,8 +178,9 @@ def test_templates_fill_the_form_and_a_members_own_one_is_kept_until_deleted(sit
         By.CSS_SELECTOR, "[aria-label='Delete the template Evening on court 2']"
     )
     delete.click()
-    wait_text(browser, "#template-status", "Deleted “Evening on court 2”.")
-    browser.refresh()
+    browser.switch_to.alert.accept()  # "Delete the template …?"
+    wait_for(browser, EC.staleness_of(delete), message="the form after deleting the template")
+    wait_text(browser, ".messages", "Deleted the template “Evening on court 2”.")
 
     own = browser.find_elements(By.CSS_SELECTOR, "#template-list .own-template")
     assert own == []
