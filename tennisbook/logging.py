@@ -10,8 +10,42 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import re
 
 import structlog
+
+# URLs whose last part is a secret (a calendar feed, a template's share link):
+# Django logs a path with every 4xx/5xx answer, and a log must not hold them.
+_SECRET_PATHS = re.compile(r"(/calendar/)[A-Za-z0-9_-]+(\.ics)|(/templates/shared/)[A-Za-z0-9_-]+")
+
+
+def redact(text: str) -> str:
+    """``text`` with the secret part of such URLs replaced by ``<redacted>``."""
+
+    def hide(match: re.Match) -> str:
+        if match.group(1):
+            return f"{match.group(1)}<redacted>{match.group(2)}"
+        return f"{match.group(3)}<redacted>"
+
+    return _SECRET_PATHS.sub(hide, text)
+
+
+class RedactSecrets(logging.Filter):
+    """Take secret URL parts out of a standard-library record (its message and request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            message = record.getMessage()
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, ()
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            shown = repr(request)
+            if redact(shown) != shown:
+                record.request = redact(shown)
+        return True
+
 
 _SHARED_PROCESSORS = [
     structlog.contextvars.merge_contextvars,
@@ -48,8 +82,13 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
                     ],
                 }
             },
+            "filters": {"redact": {"()": RedactSecrets}},
             "handlers": {
-                "default": {"class": "logging.StreamHandler", "formatter": "structured"},
+                "default": {
+                    "class": "logging.StreamHandler",
+                    "formatter": "structured",
+                    "filters": ["redact"],
+                },
             },
             "root": {"handlers": ["default"], "level": level},
             "loggers": {
