@@ -85,7 +85,15 @@ def find_member(token: object) -> Any | None:
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         return None
     model = get_user_model()
-    return model.objects.filter(calendar_token_hash=token_hash(token), is_active=True).first()
+    member = model.objects.filter(calendar_token_hash=token_hash(token), is_active=True).first()
+    if member is None:
+        return None
+    # A new password ends every session and API token: a link made before it ends too.
+    revoked = member.tokens_valid_after
+    made = member.calendar_token_created
+    if revoked is not None and (made is None or made < revoked):
+        return None
+    return member
 
 
 def _store(user: Any, *, exists: bool) -> str | None:

@@ -87,6 +87,19 @@ def test_find_member_refuses_anything_but_a_live_token_of_an_active_member(membe
 # --- the feed's URL and the calendar page's buttons ------------------------------------
 
 
+def test_a_new_password_ends_a_feed_made_before_it(member, django_user_model):
+    token = feeds.make_token(member)
+    assert feeds.find_member(token) == member
+
+    fresh = django_user_model.objects.get(pk=member.pk)
+    fresh.set_password("another-long-password-9")
+    fresh.save()  # every session and API token ends; the feed too
+
+    assert feeds.find_member(token) is None
+    again = feeds.rotate_token(django_user_model.objects.get(pk=member.pk))
+    assert feeds.find_member(again) == member  # a link made after it works
+
+
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
