@@ -36,7 +36,7 @@ from tennisbook import timefmt
 from tennisbook.pages import member_clubs
 from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
-from . import feeds, queries, services
+from . import exports, feeds, queries, services
 from .choices import RequestStatus
 from .pages import STATUS_TEXT, court_names, now_utc
 from .release import club_today
@@ -150,15 +150,16 @@ def events_by_day(items, several_clubs: bool) -> dict[str, list[dict]]:
     for item in items:
         if item.club_id not in names:
             names[item.club_id] = court_names(item.club_id) if item.club_id else {}
-        slot = TimeSlot.parse(item.time_slot)
+        court_id, slot_label = exports.booked_choice(item)  # an alternative, once booked
+        slot = TimeSlot.parse(slot_label)
         club = clubs.get_club(item.club_id) if item.club_id in clubs.club_ids() else None
         found.setdefault(item.date, []).append(
             {
                 "id": item.request_id,
                 "start": slot.start,
                 "time": f"{slot.start:%H:%M}",
-                "time_slot": item.time_slot,
-                "court": names[item.club_id].get(item.court_id, f"Court {item.court_id}"),
+                "time_slot": slot_label,
+                "court": names[item.club_id].get(court_id, f"Court {court_id}"),
                 "club": (club.name if club else item.club_id) if several_clubs else "",
                 "status": item.status,
                 "status_text": STATUS_TEXT.get(item.status, item.status),

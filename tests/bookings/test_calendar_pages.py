@@ -180,3 +180,21 @@ def test_release_marks_of_a_rolling_rule_name_the_first_slot(alice, page):
     # Each later date: its first slot, 48 h before (06:00 on the 5th opens at 06:00 on the 3rd).
     assert ("06:00", "Sat 5 Dec", "De 06:00 AM a 07:00 AM") in seen
     assert all(m["at"] > NOW for m in marks)
+
+
+def test_a_court_booked_on_an_alternative_shows_the_court_it_got(alice, page):
+    item = booking_request(
+        user_id=alice,
+        date="2026-12-10",
+        time_slot=NOON,
+        status=RequestStatus.COMPLETED.value,
+        court_id=5,
+        result={"outcome": "booked", "choice": {"court": 7, "slot": "De 01:00 PM a 02:00 PM"}},
+    )
+
+    response = page(alice).get("/calendar/?month=2026-12")
+
+    events = day_of(response, "2026-12-10")["events"]
+    assert [(e["id"], e["time"], e["court"]) for e in events] == [
+        (item.request_id, "13:00", "Cancha de Tenis 2")
+    ]
