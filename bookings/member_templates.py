@@ -155,13 +155,20 @@ def _room_for_a_share(template: BookingTemplate) -> None:
         )
 
 
-def share_with(user: Any, template_id: object, username: object) -> TemplateShare:
-    """Offer the template to the member called ``username``."""
+def share_with(user: Any, template_id: object, username: object) -> TemplateShare | None:
+    """Offer the template to the member called ``username``; None when there is none.
+
+    The caller answers both the same way: sharing never tells whether an
+    account exists (as the login never does).
+    """
     template = own_template(user, template_id)
     name = clean_text(username or "", "username", max_length=150, min_length=1)
+    if name.casefold() == user.get_username().casefold():
+        raise InvalidValue("username", "that is you: the template is yours already.")
     recipient = get_user_model().objects.filter(username__iexact=name, is_active=True).first()
     if recipient is None:
-        raise InvalidValue("username", f"there is no member called {name!r}.")
+        log.info("template.share_to_nobody", user_id=str(user.pk), template_id=str(template.pk))
+        return None
     if recipient.pk == user.pk:
         raise InvalidValue("username", "that is you: the template is yours already.")
     _room_for_a_share(template)
@@ -211,8 +218,8 @@ def offered_to(user: Any) -> list[TemplateShare]:
 
 
 def offer(user: Any, share_id: object) -> TemplateShare:
-    """A share offered to ``user`` by username; ``NoSuchTemplate`` otherwise."""
-    return _share(share_id, recipient=user)
+    """A share offered to ``user`` by username, not yet copied; ``NoSuchTemplate`` otherwise."""
+    return _share(share_id, recipient=user, accepted_at__isnull=True)
 
 
 def by_link(token: object) -> TemplateShare:
@@ -260,9 +267,13 @@ def accept(user: Any, share: TemplateShare) -> BookingTemplate:
             raise InvalidValue(
                 "share", f"you keep {MAX_TEMPLATES_PER_CLUB} templates at this club already."
             )
-        copy = BookingTemplate.objects.create(
-            owner=user, club_id=original.club_id, name=name, copied_from=original, **fields
-        )
+        try:
+            with transaction.atomic():
+                copy = BookingTemplate.objects.create(
+                    owner=user, club_id=original.club_id, name=name, copied_from=original, **fields
+                )
+        except IntegrityError:  # the same copy made at the same moment in another tab
+            raise InvalidValue("share", "this template was just copied; see your list.") from None
         if share.recipient_id == user.pk:
             share.accepted_at = timezone.now()
             share.save(update_fields=["accepted_at"])

@@ -28,7 +28,6 @@ from .forms import BookingForm
 from .member_templates import NoSuchTemplate
 from .pages import booking_context, court_names
 
-SESSION_NEW_LINK = "tennisbook.template_link"
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
@@ -66,6 +65,10 @@ def describe(template) -> dict:
 @require_GET
 def template_list(request):
     """``/templates/``: my templates and their shares; what others offered me."""
+    return list_page(request)
+
+
+def list_page(request, new_link: dict | None = None):
     own = []
     for template in member_templates.my_templates(request.user):
         entry = describe(template)
@@ -75,12 +78,11 @@ def template_list(request):
         {"share": share, **describe(share.template)}
         for share in member_templates.offered_to(request.user)
     ]
-    context = {
-        "own": own,
-        "offers": offers,
-        "new_link": request.session.pop(SESSION_NEW_LINK, None),
-    }
-    return render(request, "bookings/templates.html", context)
+    context = {"own": own, "offers": offers, "new_link": new_link}
+    response = render(request, "bookings/templates.html", context)
+    if new_link:
+        response["Cache-Control"] = "no-store"  # the link's secret is on this page alone
+    return response
 
 
 @login_required
@@ -121,17 +123,18 @@ def template_delete(request, template_id):
 @require_POST
 def template_share(request, template_id):
     """Offer a template to a member by username."""
+    username = (request.POST.get("username") or "").strip()
     try:
-        share = _found(
-            member_templates.share_with, request.user, template_id, request.POST.get("username")
-        )
+        template = _found(member_templates.own_template, request.user, template_id)
+        _found(member_templates.share_with, request.user, template_id, username)
     except PageError as exc:
         messages.error(request, _first_message(exc))
     else:
+        # The same words whether or not such a member exists.
         messages.success(
             request,
-            f"Shared “{share.template.name}” with {share.recipient.get_username()}: "
-            "it is in their templates page to copy.",
+            f"Offered “{template.name}” to {username}: a member of that name finds it on "
+            "their templates page, to copy.",
         )
     return redirect("bookings:templates")
 
@@ -139,15 +142,17 @@ def template_share(request, template_id):
 @login_required
 @require_POST
 def template_link(request, template_id):
-    """A new share link; its URL is shown once on the list page that follows."""
+    """A new share link; its URL is shown once, on the list page this POST answers.
+
+    Rendered, not redirected: the secret never waits in the session.
+    """
     try:
         share, token = _found(member_templates.share_link, request.user, template_id)
     except PageError as exc:
         messages.error(request, _first_message(exc))
         return redirect("bookings:templates")
     url = request.build_absolute_uri(reverse("bookings:template-shared", args=[token]))
-    request.session[SESSION_NEW_LINK] = {"template": share.template.name, "url": url}
-    return redirect("bookings:templates")
+    return list_page(request, {"template": share.template.name, "url": url})
 
 
 @login_required

@@ -167,7 +167,8 @@ def test_a_share_to_nobody_or_to_oneself_is_refused_plainly(alice, member):
     nobody = alice.post(f"/templates/{template.pk}/share", {"username": "no-such"}, follow=True)
     me = alice.post(f"/templates/{template.pk}/share", {"username": member.username}, follow=True)
 
-    assert "There is no member called" in nobody.content.decode()
+    # The same answer as for a member who exists: sharing tells nobody who has an account.
+    assert "Offered “Tuesday singles” to no-such" in nobody.content.decode()
     assert "that is you" in me.content.decode().lower()
     assert not TemplateShare.objects.exists()
 
@@ -187,8 +188,10 @@ def test_nobody_but_the_recipient_answers_an_offer(alice, bob, other_member, ope
 
 def test_a_share_link_is_shown_once_and_stops_when_withdrawn(alice, bob, other_member):
     template = saved(alice)
-    alice.post(f"/templates/{template.pk}/link")
-    page = alice.get("/templates/").content.decode()
+    made = alice.post(f"/templates/{template.pk}/link")
+    assert made["Cache-Control"] == "no-store"
+    assert not any("tennisbook.template" in key for key in dict(alice.session.items()))
+    page = made.content.decode()
     url = re.search(r'id="new-link-url" value="([^"]+)"', page).group(1)
     path = url.split("testserver", 1)[1]
     assert "new-link-url" not in alice.get("/templates/").content.decode()  # once
@@ -204,6 +207,17 @@ def test_a_share_link_is_shown_once_and_stops_when_withdrawn(alice, bob, other_m
     assert alice.post(f"/templates/shares/{share.pk}/withdraw").status_code == 302
     assert bob.get(path).status_code == 404
     assert bob.get(path[:-3] + "xyz").status_code == 404
+
+
+def test_an_offer_is_copied_once(alice, bob, other_member):
+    template = saved(alice)
+    alice.post(f"/templates/{template.pk}/share", {"username": other_member.username})
+    share = TemplateShare.objects.get()
+
+    assert bob.post(f"/templates/offers/{share.pk}/copy").status_code == 302
+    assert bob.post(f"/templates/offers/{share.pk}/copy").status_code == 404  # a double click
+
+    assert BookingTemplate.objects.filter(owner=other_member).count() == 1
 
 
 def test_a_link_asks_a_visitor_to_log_in_first(alice):

@@ -118,12 +118,12 @@ def test_favourites_come_first_and_a_template_is_shared_copied_and_withdrawn(sit
     browser.find_element(By.CSS_SELECTOR, ".template-card .share summary").click()
     type_into(browser, ".template-card input[name=username]", ben)
     click_through(browser, button_named(browser, "Share with this member"))
-    wait_text(browser, ".messages", f"Shared “{TEMPLATE}” with {ben}")
+    wait_text(browser, ".messages", f"Offered “{TEMPLATE}” to {ben}")
     click_through(browser, button_named(browser, "Make a share link"))
     link = browser.find_element(By.ID, "new-link-url").get_attribute("value")
     assert urlsplit(link).path.startswith("/templates/shared/")
     screenshots(browser, "member-templates")
-    browser.refresh()
+    browser.get(site.page("/templates/"))
     assert browser.find_elements(By.ID, "new-link-url") == []  # shown once
     template_id = browser.find_element(By.CSS_SELECTOR, ".template-card").get_attribute("id")
 
