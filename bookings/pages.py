@@ -330,7 +330,9 @@ def booking_context(request, mine, form: BookingForm, error: PageError | None = 
         "form": form,
         "error": error,
         "courts": courts,
-        "favourite_courts": favourite.courts,
+        # Only the club's own courts; "Other courts" only when some are left.
+        "favourite_courts": [c["id"] for c in courts if c["id"] in favourite.courts],
+        "other_courts": any(c["id"] not in favourite.courts for c in courts),
         "court_slots": court_slots,
         "first": first.isoformat(),
         "last": last.isoformat(),

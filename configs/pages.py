@@ -65,7 +65,7 @@ def form_values(config, post=None) -> dict:
 
 def _ints(values: list[str]) -> list[int]:
     """The posted court ids that are numbers (the form shows the others as unticked)."""
-    return [int(v) for v in values if v.strip().isdigit()]
+    return [int(v) for v in values if v.strip().isascii() and v.strip().isdigit()]
 
 
 def all_slots(courts: list[dict]) -> list[str]:

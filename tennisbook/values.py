@@ -154,7 +154,7 @@ def parse_court_id(value: object, field: str = "court_id") -> int:
         raise InvalidValue(field, "expected a court id, a positive whole number.")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         number = int(value.strip())
     else:
         raise InvalidValue(field, f"expected a court id, a positive whole number, got {value!r}.")
