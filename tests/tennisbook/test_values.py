@@ -127,3 +127,10 @@ def test_portal_credentials_are_checked_not_rewritten():
         assert info.value.field == "portal_password"
     with pytest.raises(InvalidValue, match="spaces"):
         clean_portal_username("house 101")
+
+
+@pytest.mark.parametrize("text", ["\u00b2", "\u0663", "\uff15"])  # ², ٣, fullwidth 5
+def test_a_court_id_of_other_scripts_digits_is_refused_not_a_crash(text):
+    with pytest.raises(InvalidValue) as caught:
+        parse_court_id(text)
+    assert caught.value.field == "court_id"
