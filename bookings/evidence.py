@@ -13,6 +13,7 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
+from django.http import FileResponse
 from django.urls import reverse
 
 from .dynamo import BookingRequest
@@ -46,3 +47,19 @@ def evidence_file(request: BookingRequest, name: str) -> tuple[Path, str] | None
         return None
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return path, content_type
+
+
+def evidence_response(path: Path, content_type: str) -> FileResponse:
+    """The file as sent to its member or an operator: private, never sniffed, never run.
+
+    Raises ``OSError`` when the file cannot be opened (gone since it was found).
+    """
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if not content_type.startswith("image/"):
+        # A kept portal page must not run or reach anything in our origin. (A
+        # screenshot opened full size needs none: the browser's own image view
+        # would only break under it.)
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
+    return response

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,7 +36,7 @@ from tennisbook.values import InvalidValue
 
 from . import member_templates, queries, services, workflow
 from .choices import ACTIVE_STATUSES, MAX_PARTNERS, NOTES_MAX_LENGTH, OnConflict, RequestStatus
-from .evidence import evidence_file, member_result
+from .evidence import evidence_file, evidence_response, member_result
 from .forms import Alternative, BookingForm
 from .lifecycle import Actor, FailureReason
 from .run_report import run_report
@@ -590,19 +590,10 @@ def evidence(request, request_id, name):
     found = evidence_file(shown_request(request, request_id), name)
     if found is None:
         raise Http404(EVIDENCE_GONE)
-    path, content_type = found
     try:
-        response = FileResponse(path.open("rb"), content_type=content_type)
+        return evidence_response(*found)
     except OSError:
         raise Http404(EVIDENCE_GONE) from None
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if not content_type.startswith("image/"):
-        # A kept portal page must not run or reach anything in our origin. (A
-        # screenshot opened full size needs none: the browser's own image view
-        # would only break under it.)
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
-    return response
 
 
 @login_required

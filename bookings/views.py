@@ -10,7 +10,7 @@ handler.
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -22,7 +22,7 @@ from tennisbook.api.permissions import is_operator, may_operate
 
 from . import queries, workflow
 from . import serializers as s
-from .evidence import evidence_file
+from .evidence import evidence_file, evidence_response
 from .lifecycle import Actor
 
 CONFLICT = OpenApiResponse(
@@ -130,15 +130,10 @@ class BookingEvidenceView(APIView):
         found = evidence_file(item, name)
         if found is None:
             raise NotFound(EVIDENCE_GONE)
-        path, content_type = found
         try:
-            response = FileResponse(path.open("rb"), content_type=content_type)
+            return evidence_response(*found)
         except OSError:
             raise NotFound(EVIDENCE_GONE) from None
-        # A kept portal page must not run or reach anything in our origin.
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class BookingStatsView(APIView):

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 
 from bookings import services, workflow
 from bookings.choices import RequestStatus
 from bookings.workflow.editing import NOT_PENDING
 from configs import services as config_services
 from tests.bookings.conftest import finish
+from tests.bookings.page_clients import logged_in, with_credentials
 from tests.factories import CLUB, EIGHT, SEVEN, in_days
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
@@ -25,19 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
 NINE = "De 09:00 AM a 10:00 AM"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 COURT_5, COURT_7 = "Cancha de Tenis 1", "Cancha de Tenis 2"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def with_credentials(user) -> Client:
-    config_services.update_user_config(
-        str(user.pk), CLUB, portal_username="101", portal_password="pw-portal-1"
-    )
-    return logged_in(user)
 
 
 @pytest.fixture

@@ -3,27 +3,14 @@ drives the same pages in Chromium): what they render, and that the form and
 ``POST /api/bookings`` accept and refuse the same wishes."""
 
 import pytest
-from django.test import Client
 
 from bookings import services
 from configs import services as config_services
 from tennisbook.dynamo import Unavailable
+from tests.bookings.page_clients import logged_in, with_credentials
 from tests.factories import CLUB, SEVEN, in_days
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def with_credentials(user) -> Client:
-    config_services.update_user_config(
-        str(user.pk), CLUB, portal_username="101", portal_password="pw-portal-1"
-    )
-    return logged_in(user)
 
 
 @pytest.fixture

@@ -15,22 +15,10 @@ from accounts.models import BookingTemplate, TemplateShare
 from bookings import member_templates
 from configs import services as config_services
 from tennisbook.values import InvalidValue
+from tests.bookings.page_clients import logged_in, with_credentials
 from tests.factories import CLUB, EIGHT, SEVEN, in_days
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamo")]
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def with_credentials(user) -> Client:
-    config_services.update_user_config(
-        str(user.pk), CLUB, portal_username="101", portal_password="pw-portal-1"
-    )
-    return logged_in(user)
 
 
 @pytest.fixture
