@@ -54,6 +54,13 @@ class LoginForm(auth_forms.AuthenticationForm):
         return self.cleaned_data
 
 
+def name_field(autocomplete: str) -> forms.CharField:
+    """A first or last name: optional, at most Django's 150 characters."""
+    return forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": autocomplete})
+    )
+
+
 class RegisterForm(forms.Form):
     username = forms.CharField(
         max_length=150,
@@ -65,14 +72,8 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    first_name = forms.CharField(
-        max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    first_name = name_field("given-name")
+    last_name = name_field("family-name")
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -116,14 +117,8 @@ class PasswordResetForm(forms.Form):
 class ProfileForm(forms.Form):
     """Names and e-mail address (``services.update_profile``: the address stays unique)."""
 
-    first_name = forms.CharField(
-        max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    first_name = name_field("given-name")
+    last_name = name_field("family-name")
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,
