@@ -34,4 +34,4 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 USER tennisbook
 EXPOSE 8000
 ENTRYPOINT ["tini", "--"]
-CMD ["python", "-m", "daphne", "-b", "0.0.0.0", "-p", "8000", "tennisbook.asgi:application"]
+CMD ["python", "-m", "tennisbook.web", "-b", "0.0.0.0", "-p", "8000", "tennisbook.asgi:application"]
