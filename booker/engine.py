@@ -38,7 +38,7 @@ from .profiles import adapter_for, validate_profile
 from .results import BookingResult, Credentials, Plan
 from .session import BookingSession
 from .settings import EngineSettings
-from .timing import wait_until
+from .timing import StepListener, wait_until
 
 __all__ = [
     "BookingEngine",
@@ -61,10 +61,14 @@ class BookingEngine:
         profile: dict,
         settings: EngineSettings | None = None,
         browser_pool: BrowserPool | None = None,
+        on_step: StepListener | None = None,
     ):
         """``browser_pool``: a ``BrowserPool`` or a semaphore shared with other
         engines of this process; every browser launch takes one of its slots
-        (waiting up to ``settings.browser_wait_s``). None: unbounded."""
+        (waiting up to ``settings.browser_wait_s``). None: unbounded.
+        ``on_step`` hears every step of every session as it happens
+        (``timing.Stopwatch``): the site's live timeline."""
+        self.on_step = on_step
         self.profile = validate_profile(profile)
         self.adapter = adapter_for(self.profile)
         self.settings = settings or EngineSettings()

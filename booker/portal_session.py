@@ -44,7 +44,7 @@ class PortalSession:
         # only launches the browser and logs in.
         self.engine, self.credentials, self.plan = engine, credentials, plan
         self.run_id = (plan.run_id if plan is not None else "") or uuid.uuid4().hex[:12]
-        self.watch = Stopwatch()
+        self.watch = Stopwatch(getattr(engine, "on_step", None))
         self.browser: BrowserSession | None = None
         self.dashboard_url = ""
         self.existing: tuple[Choice, dict] | None = None

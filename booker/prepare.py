@@ -56,7 +56,7 @@ def prepare_session(
         if release_browser and session.schedule_ids:
             # The clock sync needs no browser: its slot serves the next member.
             session.release_browser()
-        with watch.step("clock_sync"):
+        with watch.step("clock_sync") as step:
             probe = engine.profile["clock"]
             clock = HttpClock(
                 engine.profile["base_url"],
@@ -66,6 +66,10 @@ def prepare_session(
             )
             session.clock = clock.sync(
                 settings.clock_probes_per_round, round(settings.clock_target_ms * 1e6)
+            )
+            synced = session.clock.to_dict()
+            step.extra.update(
+                offset_ms=synced["offset_ms"], uncertainty_ms=synced["uncertainty_ms"]
             )
     except LoginFailed as exc:
         raise PrepareFailed(_fail(session, Outcome.LOGIN_FAILED, exc.message, "login")) from exc

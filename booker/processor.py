@@ -34,6 +34,7 @@ from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
 from . import metrics, outbox
 from .engine import BookingEngine, BrowserPool, EngineSettings, Plan, PrepareFailed
+from .live import StepPublisher
 from .results import BookingResult, Choice, Outcome
 from .sources import load_credentials, load_profile
 
@@ -221,14 +222,20 @@ def attempt(request: BookingRequest, owner: str, may_submit=None) -> dict:
     request to be resent after every lease expiry, forever. A failure
     becomes a result.
     """
+    steps = StepPublisher(request.request_id, int(request.attempts or 0))
+    steps.started()
     try:
-        return _attempt(request, owner, may_submit)
+        result = _attempt(request, owner, may_submit, steps)
     except Exception as exc:
         log.exception("booking.engine_crashed", owner=owner)
-        return finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
+        result = finalize(BookingResult(Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}"))
+    if result["outcome"] != Outcome.LEASE_LOST:  # the worker that takes over tells its own
+        steps.finished(result)
+    steps.close()
+    return result
 
 
-def _attempt(request: BookingRequest, owner: str, may_submit) -> dict:
+def _attempt(request: BookingRequest, owner: str, may_submit, steps: StepPublisher) -> dict:
     try:
         credentials = load_credentials(
             request.user_id, request.club_id, actor=owner, request_id=request.request_id
@@ -249,7 +256,7 @@ def _attempt(request: BookingRequest, owner: str, may_submit) -> dict:
     # be submitted to over HTTP, so a batch of many members fits in a few
     # browsers. A browser-only profile keeps its browser (and slot) until done.
     pool = BrowserPool(semaphore=_browsers, gauge=metrics.LIVE_BROWSERS)
-    engine = BookingEngine(profile, EngineSettings.from_django(), browser_pool=pool)
+    engine = BookingEngine(profile, EngineSettings.from_django(), browser_pool=pool, on_step=steps)
     try:
         session = engine.prepare(credentials, plan_for(request), release_browser=True)
     except PrepareFailed as exc:

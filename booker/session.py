@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from selenium.common.exceptions import WebDriverException
 
@@ -132,7 +132,7 @@ class BookingSession(PortalSession):
         if result.clock is not None:
             result.clock["aimed_after_release_ms"] = ms(arrive_after + self.clock.uncertainty_ns)
             result.clock["could_be_off_ms"] = ms(self.clock.uncertainty_ns)
-        with self.watch.step("wait"):
+        with self.watch.step("wait", fire_at=self.plan_release_iso(release_ns)):
             wait_until(target - round(settings.warm_ahead_ms * 1e6))
         paths = self.submit_order()
         with self.watch.step("warm"):
@@ -195,7 +195,18 @@ class BookingSession(PortalSession):
             if reply.outcome in UNCERTAIN and choice not in self.uncertain:
                 self.uncertain.append(choice)
             self._last_reply = reply
-            result.attempts.append(self._record(choice, path.name, reply, release_ns))
+            record = self._record(choice, path.name, reply, release_ns)
+            result.attempts.append(record)
+            self.watch.mark(
+                "reply",
+                path=path.name,
+                choice=choice.slot.label,
+                court=choice.court,
+                outcome=record.outcome,
+                message=reply.message,
+                ms_after_release=record.ms_after_release,
+                round_trip_ms=record.round_trip_ms,
+            )
             result.message, result.choice, last = reply.message, choice.to_dict(), reply.outcome
             if reply.outcome == ReplyKind.SUCCESS:
                 self._verify(choice, result)
@@ -253,6 +264,12 @@ class BookingSession(PortalSession):
         self.notes.append(f"lease lost before submit {number}: stopped without submitting")
         log.warning("booker.lease_lost run=%s before_submit=%d", self.run_id, number)
         return False
+
+    @staticmethod
+    def plan_release_iso(release_ns: int) -> str:
+        """The release instant (UTC, to the millisecond) for the live countdown."""
+        moment = datetime.fromtimestamp(release_ns / 1e9, tz=UTC)
+        return moment.isoformat(timespec="milliseconds")
 
     def _record(self, choice: Choice, path: str, reply: Reply, release_ns: int) -> AttemptRecord:
         portal_sent = reply.sent_ns + self.clock.offset_ns

@@ -14,15 +14,14 @@ from smtplib import SMTPException
 from typing import Any
 
 import structlog
-from asgiref.sync import async_to_sync
 from celery import shared_task
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from redis.exceptions import RedisError
 
 from configs.services import find_user_config
+from realtime import broadcast
 from tennisbook.dynamo import Unavailable
 
 from .choices import RequestStatus
@@ -32,16 +31,10 @@ log = structlog.get_logger(__name__)
 EVENT_TYPE = "booking.status"
 
 
-def user_group(user_id: str) -> str:
-    """The channel-layer group of one member's open pages."""
-    return f"user.{user_id}"
-
-
 def to_group(payload: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(user_group(payload["user_id"]), {"type": EVENT_TYPE, **payload})
+    """Publish the event on the member's stream and on the request's (its watchers)."""
+    broadcast.publish(broadcast.member_stream(payload["user_id"]), EVENT_TYPE, payload)
+    broadcast.publish(broadcast.request_stream(payload["request_id"]), EVENT_TYPE, payload)
 
 
 _EMAIL = {

@@ -64,6 +64,21 @@ def find_for(user: Any, request_id: str, *, operator: bool) -> BookingRequest:
         return item
 
 
+def is_partner(user: Any, item: BookingRequest) -> bool:
+    """Whether ``user`` is named among the request's partners (by username, "@" optional)."""
+    name = str(user.get_username()).casefold()
+    return any(str(p).strip().lstrip("@").casefold() == name for p in item.partners or [])
+
+
+def may_view(user: Any, item: BookingRequest) -> bool:
+    """Owner, a partner who is a member, or an operator of the request's club."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if item.user_id == str(user.pk):
+        return True
+    return is_partner(user, item) or may_operate(user, item.club_id)
+
+
 def member_stats(user_id: str, date_from: date | None = None, date_to: date | None = None) -> dict:
     items = list_requests(user_id, date_from=date_from, date_to=date_to)
     return stats.summarize(items, date_from, date_to)

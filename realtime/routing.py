@@ -1,3 +1,7 @@
-"""WebSocket routes. The member's status consumer arrives with the realtime issue."""
+"""WebSocket routes: one live socket per page (docs/realtime.md)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import LiveConsumer
+
+websocket_urlpatterns = [path("ws/live/", LiveConsumer.as_asgi())]

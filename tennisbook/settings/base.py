@@ -180,9 +180,21 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        # redis-py 8 reads with a 5 s timeout by default, exactly channels_redis's
+        # 5 s blocking pop: every idle receive would time out and close the
+        # sockets. A longer timeout still notices a Redis that went away.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}]
+        },
     }
 }
+
+# --- Live updates (realtime, docs/realtime.md) --------------------------------
+# Each stream keeps its last events for pages that reconnect: at most
+# REALTIME_LOG_SIZE of them, for REALTIME_LOG_SECONDS after the newest.
+REALTIME_LOG_BACKEND = "redis"
+REALTIME_LOG_SIZE = env_int("REALTIME_LOG_SIZE", 200, minimum=1, maximum=100_000)
+REALTIME_LOG_SECONDS = env_int("REALTIME_LOG_SECONDS", 86_400, minimum=60)
 
 # --- Booking engine (booker) ---------------------------------------------------
 # Explicit Chromium paths: Selenium Manager would otherwise try the network.

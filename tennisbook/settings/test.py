@@ -25,6 +25,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+REALTIME_LOG_BACKEND = "memory"
 # Tasks run in the test process (event delivery, e-mail): the real worker is
 # tested by tests/integration, with its own broker.
 CELERY_TASK_ALWAYS_EAGER = True

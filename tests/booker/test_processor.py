@@ -255,7 +255,7 @@ def test_a_member_without_credentials_fails_with_a_reason_instead_of_looping(ali
 
 
 def test_an_engine_crash_fails_the_request_instead_of_looping(alice, make_request, monkeypatch):
-    def broken(request, owner, may_submit):
+    def broken(request, owner, may_submit, steps):
         raise RuntimeError("chromedriver vanished")
 
     monkeypatch.setattr(processor, "_attempt", broken)
@@ -301,7 +301,7 @@ def test_an_attempt_stopped_by_a_lost_lease_records_no_result(
 ):
     settings.BOOKER_LEASE_SECONDS = 3  # renewed every second
 
-    def engine(request, owner, may_submit):
+    def engine(request, owner, may_submit, steps):
         # Meanwhile this worker's lease lapsed and worker-2 resumed the request.
         services.requests_repo.update(
             request, [type(request).lease_expires_at.set(datetime.now(UTC) - timedelta(seconds=1))]

@@ -14,6 +14,7 @@ from bookings.errors import Moot, TransitionRefused
 from bookings.lifecycle import Actor
 from configs import services as config_services
 from configs.dynamo import NotificationSettings
+from realtime import broadcast
 from tennisbook.celery import app as celery_app
 from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import finish
@@ -46,15 +47,17 @@ def listen(monkeypatch):
 
     def join(user_id):
         channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(notify.user_group(user_id), channel)
+        group = broadcast.group_name(broadcast.member_stream(user_id))
+        async_to_sync(layer.group_add)(group, channel)
 
         def drain():
             received = []
             while True:
                 try:
-                    received.append(async_to_sync(layer.receive)(channel))
+                    event = async_to_sync(layer.receive)(channel)["event"]
                 except QueueEmpty:
                     return received
+                received.append({"type": event["kind"], **event["data"]})
                 if len(received) > 20:
                     return received
 

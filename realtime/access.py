@@ -1,0 +1,106 @@
+"""Who may open a socket and who may watch which stream.
+
+The consumer calls these and nothing else: ``authenticate`` (the session's
+member for pages, a bearer JWT for API clients), ``origin_allowed`` (a
+page of another site must not ride the member's cookie) and ``may_watch``
+(the owner, the request's partners who are members, operators of its club;
+a template's owner and the members it is shared with).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.authentication import JWTAuthentication
+from accounts.models import BookingTemplate
+from bookings.queries import may_view
+from bookings.services import requests_repo
+
+from .broadcast import BadStream, check_stream, member_stream
+
+
+def _headers(scope: dict) -> dict[str, str]:
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+
+
+def bearer_token(scope: dict) -> str | None:
+    """The ``Authorization`` header's bearer token: None without the header, "" if malformed."""
+    header = _headers(scope).get("authorization")
+    if header is None:
+        return None
+    kind, _, token = header.partition(" ")
+    return token.strip() if kind.lower() == "bearer" else ""
+
+
+def authenticate(scope: dict) -> tuple[Any, str] | None:
+    """(user, "session" | "token") for the socket's caller, or None: refuse it.
+
+    A bearer header wins: an API client is judged on its token alone, and a
+    bad one is refused even when a session cookie came along.
+    """
+    token = bearer_token(scope)
+    if token == "":
+        return None
+    if token is not None:
+        auth = JWTAuthentication()
+        try:
+            user = auth.get_user(auth.get_validated_token(token.encode()))
+        except AuthenticationFailed:  # InvalidToken is one: expired, tampered, revoked
+            return None
+        return (user, "token") if user.is_active else None
+    user = scope.get("user")
+    if user is not None and user.is_authenticated and user.is_active:
+        return user, "session"
+    return None
+
+
+def origin_allowed(scope: dict, how: str) -> bool:
+    """A session socket needs the site's own Origin; a token socket may send none."""
+    headers = _headers(scope)
+    origin = headers.get("origin")
+    if origin is None:
+        return how == "token"
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host, _port = split_domain_port(parts.netloc)
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        return False
+    # The page must be this very site (host and port), not a sibling allowed host.
+    return how == "token" or parts.netloc.lower() == headers.get("host", "").lower()
+
+
+def may_watch(user: Any, stream: str) -> bool:
+    """Whether ``user`` may receive the events of ``stream``.
+
+    Raises ``tennisbook.dynamo.DataError`` when the request cannot be read.
+    """
+    try:
+        kind, _, key = check_stream(stream).partition(":")
+    except BadStream:
+        return False
+    if kind == "user":
+        return stream == member_stream(user.pk)
+    try:
+        uuid.UUID(key)
+    except ValueError:
+        return False
+    if kind == "request":
+        # DataError (the store is down) is the caller's: "try again", not "forbidden".
+        item = requests_repo.find_by_id(key)
+        return item is not None and may_view(user, item)
+    if kind == "template":
+        return (
+            BookingTemplate.objects.filter(pk=key, owner=user).exists()
+            or BookingTemplate.objects.filter(pk=key, shares__recipient=user).exists()
+        )
+    return False

@@ -1,0 +1,165 @@
+"""Watching a request's stream: the owner, its partners who are members, operators; nobody else."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bookings import workflow
+from realtime import broadcast
+from tests.factories import CLUB, SEVEN, in_days
+
+from .test_consumers import connected, fresh_log, live, nothing_more, page_socket, publish  # noqa: F401
+
+
+@pytest.fixture
+def owners_request(member, portal_member):
+    portal_member(str(member.pk))
+    return workflow.create(
+        str(member.pk), 5, in_days(10), SEVEN, [], club=CLUB, partners=["@Dana", "Someone Else"]
+    )
+
+
+@pytest.fixture
+def dana(django_user_model, db):
+    return django_user_model.objects.create_user("dana", "dana@example.test", "pw-dana-12345")
+
+
+async def watch(socket, stream, after=0) -> dict:
+    await socket.send_json_to({"type": "watch", "stream": stream, "after": after})
+    return await socket.receive_json_from()
+
+
+@pytest.mark.django_db
+def test_the_owner_watches_their_request_and_gets_its_steps(member, owners_request):
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        socket = await page_socket(member)
+        await connected(socket)
+        # The create already published on the stream: a watch from 0 replays it.
+        created = await watch(socket, stream)
+        assert (created["stream"], created["kind"], created["data"]["status"]) == (
+            stream,
+            "booking.status",
+            "pending",
+        )
+        assert await socket.receive_json_from() == {"type": "watching", "stream": stream, "last": 1}
+        await publish(stream, kind="booking.step", step="login", state="done")
+        step = await socket.receive_json_from()
+        assert (step["id"], step["kind"], step["data"]["step"]) == (2, "booking.step", "login")
+        await socket.send_json_to({"type": "unwatch", "stream": stream})
+        await publish(stream, kind="booking.step", step="form", state="done")
+        await nothing_more(socket)
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_a_partner_who_is_a_member_may_watch(owners_request, dana):
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        socket = await page_socket(dana)
+        await connected(socket)
+        assert (await watch(socket, stream, after=1)) == {
+            "type": "watching",
+            "stream": stream,
+            "last": 1,
+        }
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_another_member_may_not_watch_and_learns_nothing(owners_request, other_member):
+    stream = broadcast.request_stream(owners_request.request_id)
+    unknown = broadcast.request_stream(uuid.uuid4())
+
+    async def body():
+        socket = await page_socket(other_member)
+        await connected(socket)
+        for name in (stream, unknown):  # a request of another member looks like no request
+            answer = await watch(socket, name)
+            assert (answer["type"], answer["code"]) == ("error", "forbidden")
+        await publish(stream, kind="booking.step", step="login", state="done")
+        await nothing_more(socket)
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_an_operator_may_watch_any_request_of_their_clubs(owners_request, operator):
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        socket = await page_socket(operator)
+        await connected(socket)
+        first = await watch(socket, stream)
+        assert first["kind"] == "booking.status"
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_an_operator_of_other_clubs_may_not(owners_request, operator):
+    operator.operator_clubs = ["another-club"]
+    operator.save()
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        socket = await page_socket(operator)
+        await connected(socket)
+        assert (await watch(socket, stream))["code"] == "forbidden"
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_a_store_outage_answers_unavailable_not_forbidden(member, owners_request, monkeypatch):
+    from bookings.services import requests_repo
+    from tennisbook.dynamo import Unavailable
+
+    def down(request_id):
+        raise Unavailable("the emulator is down")
+
+    monkeypatch.setattr(requests_repo, "find_by_id", down)
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        socket = await page_socket(member)
+        await connected(socket)
+        answer = await watch(socket, stream)
+        assert (answer["type"], answer["code"]) == ("error", "unavailable")
+        await socket.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_a_template_is_watched_by_its_owner_and_the_members_it_was_shared_with(
+    member, other_member, dana
+):
+    from accounts.models import BookingTemplate, TemplateShare
+
+    template = BookingTemplate.objects.create(
+        owner=member, club_id=CLUB, name="Tuesdays", court_id=5, time_slot=SEVEN
+    )
+    TemplateShare.objects.create(template=template, recipient=dana)
+    stream = broadcast.template_stream(template.pk)
+
+    async def body():
+        for who, allowed in ((member, True), (dana, True), (other_member, False)):
+            socket = await page_socket(who)
+            await connected(socket)
+            answer = await watch(socket, stream)
+            assert (answer["type"] == "watching") is allowed, (who, answer)
+            await socket.disconnect()
+
+    live(body)
