@@ -119,6 +119,24 @@ class User(AbstractUser):
             log.info("account.tokens_revoked", user_id=str(self.pk), reason="password_set")
 
 
+class VersionField(models.PositiveIntegerField):
+    """A record's version: 1 when created, one more on every ``save()`` of it.
+
+    As ``auto_now`` stamps an instant, this counts every write that goes
+    through ``save()`` (the admin, a replacement by name), so a check
+    against the version a form was drawn from sees a change made by any
+    path. A conditional ``update()`` calls no ``pre_save``: it sets the
+    version itself (``bookings.template_editing``).
+    """
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        if add:
+            return super().pre_save(model_instance, add)
+        value = (getattr(model_instance, self.attname) or 0) + 1
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class BookingTemplate(models.Model):
     """A member's saved wish at one club: courts, slot, alternatives, partners, notes.
 
@@ -126,6 +144,9 @@ class BookingTemplate(models.Model):
     on which weekdays; the booking form picks the next such date. A copy
     accepted from another member remembers where it came from
     (``copied_from``), and stays the recipient's own to edit or delete.
+    Its owner and the members it is shared with by username edit it
+    together (``bookings.template_editing``): ``version`` says which state
+    a form was drawn from, ``updated_by`` who made the last edit.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -145,6 +166,18 @@ class BookingTemplate(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency for editing together: a save names the version
+    # it was drawn from, and one drawn from an older version is refused.
+    version = VersionField(default=1, editable=False)
+    # Who made the last edit through the editing page (None: not edited there yet).
+    updated_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name", "created_at"]

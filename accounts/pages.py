@@ -2,8 +2,8 @@
 passwords, the member's profile and the deletion of their account.
 
 Every form calls ``accounts.services`` (the profile's notification choices
-go through ``configs``' own serializer and service, as the settings page's
-do), so a page cannot accept what the API refuses.
+call ``realtime.preferences`` through ``realtime.pages``), so a page cannot
+accept what the API refuses.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ from django.views import View
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
-from configs import clubs
-from configs import services as config_services
-from configs.dynamo import NotificationSettings
-from configs.pages import NOTIFICATIONS
-from configs.serializers import UserConfigInputSerializer
+from realtime.pages import preference_table, save_posted
 from tennisbook.api.errors import TooManyRequests, humanize_seconds
 from tennisbook.api.ratelimit import check_rate
-from tennisbook.pages import PageError, attempt, validated
+from tennisbook.pages import PageError, attempt
 
 from . import forms, services
 
@@ -149,67 +145,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- the profile ------------------------------------------------------------------------
 
 
-def saved_notifications(config) -> dict[str, bool]:
-    """The member's stored choices at a club, each one not stored yet at its default."""
-    stored, defaults = config.notifications, NotificationSettings()
-    choices = {}
-    for name, _label in NOTIFICATIONS:
-        value = getattr(stored, name, None)
-        choices[name] = bool(getattr(defaults, name) if value is None else value)
-    return choices
-
-
-def notification_rows(user, posted=None, error: PageError | None = None) -> list[dict]:
-    """One form per club where the member has a configuration: its three choices.
-
-    ``posted`` (the POST of one club's form) shows what was ticked again
-    beside ``error``; every other club shows what is saved.
-    """
-    known = {club.id: club for club in clubs.list_clubs()}
-    rows = []
-    for config in config_services.member_configs(str(user.pk), list(known)):
-        mine = posted is not None and posted.get("club") == config.club_id
-        saved = saved_notifications(config)
-        rows.append(
-            {
-                "club": known[config.club_id],
-                "error": error if mine else None,
-                "choices": [
-                    {
-                        "name": name,
-                        "label": label,
-                        "on": (name in posted) if mine else saved[name],
-                        "id": f"notify-{config.club_id}-{name}",
-                    }
-                    for name, label in NOTIFICATIONS
-                ],
-            }
-        )
-    return rows
-
-
-def save_notifications(user, post) -> clubs.Club:
-    """Save one club's choices through the API's serializer and service; ``PageError`` else."""
-    club_id = post.get("club", "")
-    if attempt(config_services.find_user_config, str(user.pk), club_id) is None:
-        raise PageError(
-            400,
-            "invalid",
-            "You have no account saved at that club; set it up in Settings first.",
-            {"club": ["no configuration at this club."]},
-        )
-    body = {"notifications": {name: name in post for name, _label in NOTIFICATIONS}}
-    values = validated(UserConfigInputSerializer, body, club=club_id)
-    attempt(
-        config_services.update_user_config,
-        str(user.pk),
-        club_id,
-        actor=f"user:{user.pk}",
-        **values,
-    )
-    return attempt(clubs.get_club, club_id)
-
-
 class HomeView(LoginRequiredMixin, View):
     """``/accounts/``: "Your profile": details, display zone, notifications, password, deletion.
 
@@ -238,10 +173,10 @@ class HomeView(LoginRequiredMixin, View):
             return self.show(zone=form, status=400)
         if section == "notifications":
             try:
-                club = save_notifications(user, post)
+                attempt(save_posted, user, post)
             except PageError as error:
                 return self.show(notifications=(post, error), status=error.status)
-            return self.saved(f"Saved your notification choices for {club.name}.")
+            return self.saved("Saved your notification choices.")
         return self.show(problem="That form is not part of this page; nothing was saved.")
 
     def saved(self, message: str):
@@ -257,14 +192,10 @@ class HomeView(LoginRequiredMixin, View):
             "problem": problem,
         }
         try:
-            rows = attempt(notification_rows, user, *notifications)
+            # The first look seeds the member's choices from their clubs' (DynamoDB).
+            context["notification_table"] = attempt(preference_table, user, *notifications)
         except PageError as error:  # DynamoDB away: the rest of the profile still works
             context["notifications_unavailable"] = error.message
-        else:
-            refused = notifications[1]
-            if refused is not None and not any(row["error"] for row in rows):
-                context["notifications_error"] = refused.message  # no form of that club
-            context["notification_rows"] = rows
         return render(self.request, self.template_name, context, status=400 if problem else status)
 
 

@@ -21,7 +21,8 @@ a child process (``bench/_ws_client.py``); events are published from this one.
    alternate round by round, and each one's first round is a warm-up. An
    event's latency runs from the bench's clock just before the call to the
    client's receipt. Both daphnes take every event through channels_redis,
-   whose queue per daphne process holds 100 messages and drops the rest: a
+   whose queue per daphne process holds ``capacity`` messages (CHANNEL_LAYERS:
+   2000) and drops the rest: a
    pace above what that process can receive loses events on both sides.
 
     python bench/ws.py [--idle 5000] [--sockets 1000] [--rounds 10]

@@ -6,7 +6,7 @@ publisher turns the engine's step names into the member's words
 publishes them. The engine's thread only puts an item on a queue: at the
 release instant the publisher is idle (the last step before it, "waiting",
 left seconds earlier), and a broken Redis costs the attempt nothing but its
-live view (logged once).
+live view (logged once; the rest of the attempt's steps are dropped).
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ class StepPublisher:
 
     def _run(self) -> None:
         while (event := self.queue.get()) is not STOP:
+            if self.failed:
+                continue  # Redis is away: each try would wait out its timeout
             started = time.perf_counter()
             try:
                 broadcast.publish(self.stream, KIND, event)

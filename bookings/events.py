@@ -49,6 +49,7 @@ def event_payload(request: BookingRequest, previous: str | None) -> dict[str, An
         "message": last.message if last else "",
         "at": (last.at if last else request.updated_at).isoformat(),
         "queued_behind": bool(request.queued_behind),
+        "partners": list(request.partners or []),
     }
 
 
@@ -56,8 +57,8 @@ def publish(request: BookingRequest, previous: str | None) -> None:
     """Queue the deliveries of one status change."""
     payload = event_payload(request, previous)
     deliveries = [notify.deliver_status_event]
-    if notify.wants_email(payload):
-        deliveries.append(notify.email_status)
+    if notify.is_outcome(payload):  # the member's notification, and its channels
+        deliveries.append(notify.notify_outcome)
     for task in deliveries:
         try:
             # No publish retries: with the broker down, the write (a member's

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import calendar_pages, history, pages, template_pages
+from . import calendar_pages, history, live_pages, pages, template_edit_pages, template_pages
 
 app_name = "bookings"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/<slug:token>.ics", calendar_pages.feed, name="feed"),
     path("bookings/<uuid:request_id>/", pages.detail, name="detail"),
     path("bookings/<uuid:request_id>/status", pages.detail_status, name="detail-status"),
+    path("bookings/<uuid:request_id>/history-row", live_pages.history_row, name="history-row"),
     path(
         "bookings/<uuid:request_id>/cancel",
         pages.change,
@@ -41,6 +42,11 @@ urlpatterns = [
         "templates/<uuid:template_id>/share", template_pages.template_share, name="template-share"
     ),
     path("templates/<uuid:template_id>/link", template_pages.template_link, name="template-link"),
+    path(
+        "templates/<uuid:template_id>/edit",
+        template_edit_pages.template_edit,
+        name="template-edit",
+    ),
     path(
         "templates/shares/<uuid:share_id>/withdraw",
         template_pages.share_withdraw,

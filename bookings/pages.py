@@ -39,6 +39,7 @@ from .choices import ACTIVE_STATUSES, MAX_PARTNERS, NOTES_MAX_LENGTH, OnConflict
 from .evidence import evidence_file, evidence_response, member_result
 from .forms import Alternative, BookingForm
 from .lifecycle import Actor, FailureReason
+from .live_run import live_state
 from .run_report import run_report
 from .serializers import BookingCreateSerializer
 from .workflow.editing import CHANGED, NOT_PENDING, REPLACED_BY, REPLACES
@@ -473,14 +474,17 @@ def own_request(request, request_id: str):
         raise
 
 
-def shown_request(request, request_id):
+def shown_request(request, request_id, *, partners: bool = False):
     """The request for its page: the member's own, or (operators) one of a club they operate.
 
-    Anyone else's, a made-up id included, is a 404 (``queries.find_for``).
+    With ``partners`` also a request naming the member among its partners
+    (its page, read-only; never its evidence). Anyone else's, a made-up id
+    included, is a 404 (``queries.find_for``, ``queries.find_shown``).
     """
+    find = queries.find_shown if partners else queries.find_for
     try:
         operator = is_operator(request.user)
-        return attempt(queries.find_for, request.user, str(request_id), operator=operator)
+        return attempt(find, request.user, str(request_id), operator=operator)
     except PageError as exc:
         if exc.status == 404:
             raise Http404("There is no such request.") from None
@@ -538,12 +542,17 @@ def detail_context(request, item) -> dict:
     owner = item.user_id == str(request.user.pk)
     operator = is_operator(request.user) and may_operate(request.user, item.club_id)
     allowed = services.allowed_targets(item, Actor.MEMBER) if owner else []
+    report = run_report(item, names, view["zone"], operator=operator)
+    if report and not (owner or operator):  # a partner: the screenshot is the owner's
+        report.update(shots=[], files=[])
     return {
         "item": view,
         "booked": booked,
         "history": history_view(item),
         "result": result,
-        "report": run_report(item, names, view["zone"], operator=operator),
+        "report": report,
+        "partner_view": not (owner or operator),
+        "live": live_state(item, now),  # the run the page's live timeline follows
         "created": owner and request.GET.get("created") == "1",
         "edited": owner and request.GET.get("edited") == "1",
         "lead_minutes": max(1, round(settings.BOOKER_LEAD_TIME_SECONDS / 60)),
@@ -561,7 +570,7 @@ def detail_context(request, item) -> dict:
 @require_GET
 def detail(request, request_id):
     """``/bookings/<id>/``: what was asked, what happens next, what the engine did."""
-    item = shown_request(request, request_id)
+    item = shown_request(request, request_id, partners=True)
     return render(request, "bookings/detail.html", detail_context(request, item))
 
 

@@ -64,10 +64,31 @@ def find_for(user: Any, request_id: str, *, operator: bool) -> BookingRequest:
         return item
 
 
+def find_shown(user: Any, request_id: str, *, operator: bool) -> BookingRequest:
+    """``find_for``, and a request naming ``user`` among its partners (to read only)."""
+    try:
+        return find_for(user, request_id, operator=operator)
+    except NotFound:
+        item = requests_repo.find_by_id(request_id)  # find_for checked the id's shape
+        if item is None or not is_partner(user, item):
+            raise
+        return item
+
+
+def member_partners(partners: list[str] | None) -> set[str]:
+    """The usernames (casefolded) a request's partners name as ``@username``.
+
+    Only an explicit mention counts: a partner typed as free text ("Anna")
+    gives nobody access, or anyone could register "anna" and read every
+    request naming an Anna.
+    """
+    names = {str(p).strip() for p in partners or []}
+    return {name[1:].casefold() for name in names if name.startswith("@") and len(name) > 1}
+
+
 def is_partner(user: Any, item: BookingRequest) -> bool:
-    """Whether ``user`` is named among the request's partners (by username, "@" optional)."""
-    name = str(user.get_username()).casefold()
-    return any(str(p).strip().lstrip("@").casefold() == name for p in item.partners or [])
+    """Whether ``user`` is named among the request's partners as ``@username``."""
+    return str(user.get_username()).casefold() in member_partners(item.partners)
 
 
 def may_view(user: Any, item: BookingRequest) -> bool:

@@ -6,6 +6,9 @@ the booking form ("Save as template" posts the form here), so a template
 holds exactly what the form would send, minus the date (its weekday is
 kept). A link share's URL is shown once, right after it is made (the
 server keeps only its hash). Every id that is not the caller's answers 404.
+
+Editing a template together (``/templates/<id>/edit``) is
+``template_edit_pages``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from configs import clubs
 from configs import services as config_services
+from tennisbook import timefmt
 from tennisbook.pages import PageError, attempt, member_clubs, require_posted_club
 
-from . import member_templates
+from . import member_templates, template_editing
 from .forms import BookingForm
 from .member_templates import NoSuchTemplate
 from .pages import booking_context, court_names
@@ -31,7 +35,7 @@ from .pages import booking_context, court_names
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
-def _found(action, *args):
+def found(action, *args):
     """``action(*args)``; a template or share that is not the caller's is a 404."""
     try:
         return attempt(action, *args)
@@ -68,17 +72,40 @@ def template_list(request):
     return list_page(request)
 
 
+def last_change(template, viewer) -> str:
+    """ "Last changed by dana, Thu 3 Dec 14:03" in the viewer's zone; "" if never edited."""
+    if not template.updated_by_id:
+        return ""
+    who = "you" if template.updated_by_id == viewer.pk else template.updated_by.get_username()
+    zone = viewer.display_time_zone or club_zone(template.club_id)
+    return f"Last changed by {who}, {timefmt.club_time(template.updated_at, zone)}"
+
+
+def club_zone(club_id: str) -> str:
+    return clubs.get_club(club_id).time_zone if club_id in clubs.club_ids() else "UTC"
+
+
 def list_page(request, new_link: dict | None = None):
     own = []
     for template in member_templates.my_templates(request.user):
         entry = describe(template)
         entry["shares"] = member_templates.shares_of(request.user, template)
+        entry["together"] = any(share.recipient_id for share in entry["shares"])
+        entry["last_change"] = last_change(template, request.user) if entry["together"] else ""
         own.append(entry)
     offers = [
         {"share": share, **describe(share.template)}
         for share in member_templates.offered_to(request.user)
     ]
-    context = {"own": own, "offers": offers, "new_link": new_link}
+    # Copied already, still shared: the original stays theirs to edit together.
+    together = [
+        {"share": share, **describe(share.template)}
+        for share in template_editing.edited_together(request.user)
+        if share.accepted_at is not None
+    ]
+    for entry in offers + together:
+        entry["last_change"] = last_change(entry["template"], request.user)
+    context = {"own": own, "offers": offers, "together": together, "new_link": new_link}
     response = render(request, "bookings/templates.html", context)
     if new_link:
         response["Cache-Control"] = "no-store"  # the link's secret is on this page alone
@@ -114,7 +141,7 @@ def template_save(request):
 @login_required
 @require_POST
 def template_delete(request, template_id):
-    template = _found(member_templates.delete_template, request.user, template_id)
+    template = found(member_templates.delete_template, request.user, template_id)
     messages.success(request, f"Deleted the template “{template.name}”.")
     return redirect(_back(request))
 
@@ -125,8 +152,8 @@ def template_share(request, template_id):
     """Offer a template to a member by username."""
     username = (request.POST.get("username") or "").strip()
     try:
-        template = _found(member_templates.own_template, request.user, template_id)
-        _found(member_templates.share_with, request.user, template_id, username)
+        template = found(member_templates.own_template, request.user, template_id)
+        found(member_templates.share_with, request.user, template_id, username)
     except PageError as exc:
         messages.error(request, _first_message(exc))
     else:
@@ -147,7 +174,7 @@ def template_link(request, template_id):
     Rendered, not redirected: the secret never waits in the session.
     """
     try:
-        share, token = _found(member_templates.share_link, request.user, template_id)
+        share, token = found(member_templates.share_link, request.user, template_id)
     except PageError as exc:
         messages.error(request, _first_message(exc))
         return redirect("bookings:templates")
@@ -158,7 +185,7 @@ def template_link(request, template_id):
 @login_required
 @require_POST
 def share_withdraw(request, share_id):
-    _found(member_templates.withdraw, request.user, share_id)
+    found(member_templates.withdraw, request.user, share_id)
     messages.success(request, "The share is withdrawn; its link no longer works.")
     return redirect("bookings:templates")
 
@@ -167,9 +194,9 @@ def share_withdraw(request, share_id):
 @require_POST
 def offer_answer(request, share_id, action):
     """Copy an offered template into my own, or dismiss the offer."""
-    share = _found(member_templates.offer, request.user, share_id)
+    share = found(member_templates.offer, request.user, share_id)
     if action == "dismiss":
-        _found(member_templates.dismiss, request.user, share_id)
+        found(member_templates.dismiss, request.user, share_id)
         messages.success(request, f"Dismissed “{share.template.name}”.")
         return redirect("bookings:templates")
     return _accept(request, share)
@@ -179,7 +206,7 @@ def offer_answer(request, share_id, action):
 @require_http_methods(["GET", "POST"])
 def shared(request, token):
     """``/templates/shared/<secret>``: a link share, to look at and copy."""
-    share = _found(member_templates.by_link, token)
+    share = found(member_templates.by_link, token)
     if request.method == "POST":
         return _accept(request, share)
     context = {"offer": {"share": share, **describe(share.template)}}

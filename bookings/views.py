@@ -5,7 +5,8 @@ Thin views over ``bookings.queries`` (reads) and ``bookings.workflow``
 404, as if they did not exist); operators reach any request by id and may
 move it through the engine's states. Refusals (409, each with its own code
 and, for a held slot, suggestions) are rendered by the shared API exception
-handler.
+handler. Create and cancel honour an ``Idempotency-Key`` header
+(``bookings.idempotency``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from configs import clubs
 from tennisbook.api.pagination import PageNumberPagination
 from tennisbook.api.permissions import is_operator, may_operate
 
-from . import queries, workflow
+from . import idempotency, queries, workflow
 from . import serializers as s
 from .evidence import evidence_file, evidence_response
 from .lifecycle import Actor
@@ -46,7 +47,7 @@ def booking_data(request, item) -> dict:
 
 class BookingListView(APIView):
     # GET: 400 for a bad filter, 404 for a page out of range.
-    error_statuses = {"*": (503,), "GET": (400, 404), "POST": (409,)}
+    error_statuses = {"*": (503,), "GET": (400, 404), "POST": (409, 422)}
     pagination_class = PageNumberPagination  # also tells the schema the list is paged
 
     @extend_schema(
@@ -61,34 +62,52 @@ class BookingListView(APIView):
         return paginator.get_paginated_response([booking_data(request, i) for i in page])
 
     @extend_schema(
-        request=s.BookingCreateSerializer, responses={201: s.BookingSerializer, 409: CONFLICT}
+        request=s.BookingCreateSerializer,
+        parameters=[idempotency.KEY_PARAMETER, idempotency.REPLAYED_PARAMETER],
+        responses={
+            201: s.BookingSerializer,
+            200: OpenApiResponse(s.BookingSerializer, idempotency.REPLAYED_CREATE.description),
+            409: CONFLICT,
+            422: idempotency.KEY_REUSED,
+        },
     )
     def post(self, request):
+        key = idempotency.key_of(request)
         data = s.BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wish = data.validated_data
-        item = workflow.create_wish(
+        item, replayed = idempotency.create(
             str(request.user.pk),
             wish,
             club=clubs.club_of(wish.get("club")),
             by=f"member:{request.user.get_username()}",
+            key=key,
         )
-        return Response(booking_data(request, item), status=201)
+        return idempotency.respond(booking_data(request, item), replayed, created=True)
 
 
 class BookingDetailView(APIView):
-    error_statuses = {"*": (503,), "DELETE": (409,)}
+    # DELETE: 400 for a malformed Idempotency-Key.
+    error_statuses = {"*": (503,), "DELETE": (400, 409)}
 
     @extend_schema(responses=s.BookingSerializer)
     def get(self, request, request_id):
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
         return Response(booking_data(request, item))
 
-    @extend_schema(responses={200: s.BookingSerializer, 409: CONFLICT}, description="Cancel.")
+    @extend_schema(
+        parameters=[idempotency.KEY_PARAMETER, idempotency.REPLAYED_PARAMETER],
+        responses={200: s.BookingSerializer, 409: CONFLICT},
+        description="Cancel. With an Idempotency-Key, a request already cancelled answers "
+        "200 (`Idempotent-Replayed: true`) instead of 409.",
+    )
     def delete(self, request, request_id):
+        key = idempotency.key_of(request)
         item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
-        item = workflow.cancel(item, actor=actor_of(request, item), by=request.user.get_username())
-        return Response(booking_data(request, item))
+        item, replayed = idempotency.cancel(
+            item, actor=actor_of(request, item), by=request.user.get_username(), key=key
+        )
+        return idempotency.respond(booking_data(request, item), replayed)
 
 
 class BookingStatusView(APIView):

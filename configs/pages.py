@@ -27,15 +27,9 @@ from tennisbook.pages import (
 from tennisbook.values import TimeSlot
 
 from . import services
-from .dynamo import NotificationSettings
 from .serializers import UserConfigInputSerializer
 from .views import LoginCheckThrottle
 
-NOTIFICATIONS = (
-    ("email_on_success", "E-mail me when a court is booked"),
-    ("email_on_failure", "E-mail me when a booking fails"),
-    ("live_updates", "Show live updates on my pages"),
-)
 WIZARD_STEPS = ("Your club account", "Test your login", "Preferences", "Your first request")
 
 
@@ -46,18 +40,13 @@ def form_values(config, post=None) -> dict:
             "portal_username": post.get("portal_username", ""),
             "preferred_court": post.get("preferred_court", ""),
             "preferred_slot": post.get("preferred_slot", ""),
-            "notifications": {name: name in post for name, _ in NOTIFICATIONS},
             "favourite_courts": _ints(post.getlist("favourite_court")),
             "favourite_slots": post.getlist("favourite_slot"),
         }
-    saved = config.notifications if config is not None else None
-    shown = saved if saved is not None else NotificationSettings()
-    notifications = {name: bool(getattr(shown, name)) for name, _ in NOTIFICATIONS}
     return {
         "portal_username": (config.portal_username or "") if config else "",
         "preferred_court": str(config.preferred_court or "") if config else "",
         "preferred_slot": ((config.preferred_slots or [""])[0]) if config else "",
-        "notifications": notifications,
         "favourite_courts": [int(c) for c in config.favourite_courts or []] if config else [],
         "favourite_slots": list(config.favourite_slots or []) if config else [],
     }
@@ -89,7 +78,6 @@ def body_of(post, *, sections: tuple[str, ...]) -> dict:
         body["preferred_court"] = court or None
         slot = post.get("preferred_slot", "").strip()
         body["preferred_slots"] = [slot] if slot and court else []
-        body["notifications"] = {name: name in post for name, _ in NOTIFICATIONS}
         body["favourite_courts"] = post.getlist("favourite_court")
         body["favourite_slots"] = post.getlist("favourite_slot")
     return body
@@ -147,10 +135,6 @@ def settings_context(request, mine, config, error=None, post=None) -> dict:
         "club": mine.current,
         "config": config,
         "values": values,
-        "notification_rows": [
-            {"name": name, "label": label, "on": values["notifications"][name]}
-            for name, label in NOTIFICATIONS
-        ],
         "error": error,
         "courts": courts,
         "court_slots": {str(c["id"]): c["slots"] for c in courts},

@@ -10,10 +10,13 @@ a template's owner and the members it is shared with).
 from __future__ import annotations
 
 import uuid
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.http.request import split_domain_port, validate_host
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -61,6 +64,20 @@ def authenticate(scope: dict) -> tuple[Any, str] | None:
     if user is not None and user.is_authenticated and user.is_active:
         return user, "session"
     return None
+
+
+def still_valid(scope: dict, how: str, user: Any) -> bool:
+    """Whether the socket's credentials still hold: its session, or its token."""
+    if how == "token":
+        return authenticate(scope) is not None
+    session = scope.get("session")
+    if session is None or not session.session_key:
+        return False
+    # A fresh read: the session may have expired, been flushed (logout) or
+    # outlived a password change since the handshake; Django's own check.
+    stored = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key)
+    current = get_user(SimpleNamespace(session=stored))
+    return current.is_authenticated and current.pk == user.pk and current.is_active
 
 
 def origin_allowed(scope: dict, how: str) -> bool:

@@ -17,7 +17,9 @@ channel layer does for groups.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import threading
 import time
@@ -68,11 +70,57 @@ def group_name(stream: str) -> str:
 def publish(stream: str, kind: str, data: dict[str, Any]) -> int:
     """Number, keep and send one event; returns its id in the stream."""
     event = event_log().append(check_stream(stream), kind, data)
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group_name(stream), {"type": GROUP_MESSAGE, "event": event})
+    _group_send(group_name(stream), {"type": GROUP_MESSAGE, "event": event})
     metrics.EVENTS_PUBLISHED.labels(kind=kind).inc()
     return event["id"]
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # called from async code (tests): asgiref hands it to a thread as before
+        async_to_sync(layer.group_send)(group, message)
+        return
+    # From sync code (workers, views): a fresh event loop per call would also
+    # mean a fresh Redis connection pool per event, ~7x the CPU of a send on
+    # a loop that stays (bench/ws.py). One loop per process runs in a thread.
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _sender_loop())
+    try:
+        future.result(timeout=SEND_TIMEOUT_S)
+    except TimeoutError:
+        future.cancel()  # nothing left running on the loop for a send given up
+        raise
+
+
+SEND_TIMEOUT_S = 5.0
+_sender = {"pid": None, "loop": None}
+_sender_lock = threading.Lock()
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's sending loop, started on first use (and again in a forked child)."""
+    with _sender_lock:
+        if _sender["pid"] != os.getpid() or _sender["loop"] is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-sender", daemon=True).start()
+            _sender.update(pid=os.getpid(), loop=loop)
+        return _sender["loop"]
+
+
+def end_session(user_id: object, session_key: str) -> None:
+    """Close the member's sockets opened with ``session_key`` (they logged out).
+
+    A control message, not an event: nothing is numbered or kept.
+    """
+    _group_send(
+        group_name(member_stream(user_id)),
+        {"type": "live.session_ended", "session_key": session_key},
+    )
 
 
 # --- the log ---------------------------------------------------------------------

@@ -49,7 +49,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=refused[1])
             return
-        self.user = found[0]
+        self.user, self.how = found
         await self.accept()
         self.accepted = True
         metrics.CONNECTS.labels(outcome="accepted").inc()
@@ -61,14 +61,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "hello", "streams": latest})
 
     async def disconnect(self, code: int) -> None:
-        for stream in list(self.streams):
-            await self.channel_layer.group_discard(broadcast.group_name(stream), self.channel_name)
         if self.accepted:
             metrics.OPEN_SOCKETS.dec()
             metrics.DISCONNECTS.inc()
+        for stream in list(self.streams):
+            try:
+                await self.channel_layer.group_discard(
+                    broadcast.group_name(stream), self.channel_name
+                )
+            except (RedisError, OSError):
+                # The group forgets the channel when its membership expires.
+                log.warning("live.discard_failed", stream=stream, exc_info=True)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
+        if not isinstance(kind, str):
+            kind = None  # {"type": []} is as bad as no type
         handler = {
             "resume": self.resume,
             "watch": self.watch,
@@ -128,13 +136,34 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "watching", "stream": stream, "last": self.streams[stream]})
 
     async def unwatch(self, content: dict) -> None:
-        stream = content.get("stream")
-        if stream == broadcast.member_stream(self.user.pk) or stream not in self.streams:
+        stream, _after = await self._stream_and_after({"stream": content.get("stream")})
+        if stream is None or stream == broadcast.member_stream(self.user.pk):
+            return
+        if stream not in self.streams:
             return
         del self.streams[stream]
         await self.channel_layer.group_discard(broadcast.group_name(stream), self.channel_name)
 
     async def ping(self, content: dict) -> None:
+        # A page pings every 25 s: the moment to notice a session that expired
+        # or a token that ran out since the handshake.
+        if not await database_sync_to_async(access.still_valid)(self.scope, self.how, self.user):
+            await self.close(code=NOT_AUTHENTICATED)
+            return
+        # And each watched stream: a share withdrawn, a partner removed or an
+        # operator limited since the watch began stops its events here.
+        own = broadcast.member_stream(self.user.pk)
+        for stream in [s for s in self.streams if s != own]:
+            try:
+                allowed = await database_sync_to_async(access.may_watch)(self.user, stream)
+            except DataError:
+                continue  # cannot tell now: the next ping asks again
+            if not allowed:
+                del self.streams[stream]
+                await self.channel_layer.group_discard(
+                    broadcast.group_name(stream), self.channel_name
+                )
+                await self._error("forbidden", "you may no longer watch this", stream=stream)
         await self.send_json({"type": "pong"})
 
     # --- what the group sends ------------------------------------------------------
@@ -152,6 +181,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
         metrics.EVENTS_SENT.labels(how="live").inc()
         metrics.EVENT_LATENCY.observe(max(0.0, time.time() * 1000 - event["sent_at"]))
+
+    async def live_session_ended(self, message: dict) -> None:
+        """The member logged out: close the sockets of that session (not their other devices)."""
+        session = self.scope.get("session")
+        key = session.session_key if session is not None else None
+        if self.how == "session" and key == message["session_key"]:
+            await self.close(code=NOT_AUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------
 

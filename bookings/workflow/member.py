@@ -45,6 +45,7 @@ def create(
     by: str = "member",
     now: datetime | None = None,
     release_at: datetime | None = None,
+    request_id: str | None = None,
 ) -> BookingRequest:
     """Validate and store a pending request at ``club``, claiming its slot atomically.
 
@@ -64,6 +65,12 @@ def create(
     ``on_conflict`` ("suggest" or "queue") is the member's own choice and
     wins over the club's policy; ``partners`` and ``notes`` are kept with
     the request for the member.
+
+    ``request_id`` is the new request's id (a fresh uuid4 when None): the
+    API derives it from the member's ``Idempotency-Key``
+    (``bookings.idempotency``), so that a second create with the same id
+    loses the request's ``does_not_exist`` condition (``Moot``) or its
+    member-slot claim (``DuplicateRequest``) and writes nothing.
     """
     now = now or core.now_utc()
     user_id = str(user_id)
@@ -88,6 +95,7 @@ def create(
         message="created",
         now=now,
         release_at=release_at,
+        request_id=request_id,
     )
 
     def save_request(tx: core.Transaction, queued_behind: str | None) -> None:
@@ -124,10 +132,12 @@ def build_request(
     message: str,
     now: datetime,
     release_at: datetime | None = None,
+    request_id: str | None = None,
 ) -> BookingRequest:
     """A new pending request from checked values, its fire time from the club's rules.
 
     Not stored: ``create`` (and ``edit``, for a replacement) commit it with its claims.
+    Its id is ``request_id`` when given, else a fresh uuid4.
     """
     if release_at is None:
         rules = config_services.get_system_value("release_rules", club=club)
@@ -135,7 +145,7 @@ def build_request(
     else:
         fire_at = max(release_at, now)
     return BookingRequest(
-        str(uuid.uuid4()),
+        request_id or str(uuid.uuid4()),
         user_id,
         club_id=club,
         court_id=court_id,
@@ -153,7 +163,9 @@ def build_request(
     )
 
 
-def create_wish(user_id: str, wish: dict, *, club: str, by: str) -> BookingRequest:
+def create_wish(
+    user_id: str, wish: dict, *, club: str, by: str, request_id: str | None = None
+) -> BookingRequest:
     """``create`` from the create serializer's validated data (the API's and the page's)."""
     return create(
         user_id,
@@ -166,6 +178,7 @@ def create_wish(user_id: str, wish: dict, *, club: str, by: str) -> BookingReque
         notes=wish["notes"] or "",
         on_conflict=wish["on_conflict"],
         by=by,
+        request_id=request_id,
     )
 
 

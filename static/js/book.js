@@ -438,6 +438,16 @@ function setUp(form) {
     submit.querySelector(".when-idle").hidden = false;
     submit.querySelector(".when-busy").hidden = true;
   });
+  // Offline, offline.js queues the request instead of sending the form (or says why it
+  // cannot): the form may be used again, and a queued request is no longer a draft.
+  form.addEventListener("tennisbook:offline-queued", (event) => {
+    submitting = false;
+    submit.disabled = false;
+    submit.removeAttribute("aria-busy");
+    submit.querySelector(".when-idle").hidden = false;
+    submit.querySelector(".when-busy").hidden = true;
+    if (event.detail?.queued && store) store.removeItem(draftKey);
+  });
 
   markDay();
 }

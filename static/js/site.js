@@ -6,6 +6,8 @@
 // The pages work without it: the server renders every text first.
 
 import { isTyping, markReady, until } from "./common.js";
+// The live socket, for every member page (it opens only on <body data-live>).
+import "./live.js";
 
 // The member's own zone: the one chosen in their profile (<body data-member-zone>),
 // else this browser's; a zone this browser does not know falls back to its own.

@@ -18,6 +18,8 @@ import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
+from realtime import vapid
+
 from .config import StackConfig
 
 STACK_ENV_KEYS = (
@@ -69,6 +71,11 @@ def child_env(cfg: StackConfig, redis_url: str) -> dict[str, str]:
     )
     # The demo portals and `manage.py demo_release` share their control token.
     env.setdefault("DEMOCLUB_CONTROL_TOKEN", secrets.token_urlsafe(24))
+    # Web Push on: the stack's own VAPID pair, kept in its var dir so that a
+    # browser subscribed yesterday still receives today (a new pair would orphan it).
+    if not (env.get("VAPID_PUBLIC_KEY") and env.get("VAPID_PRIVATE_KEY")):
+        keys = vapid.load_or_create(cfg.var_dir / "keys" / "vapid.json")
+        env.update(VAPID_PUBLIC_KEY=keys["public_key"], VAPID_PRIVATE_KEY=keys["private_key"])
     if cfg.run_emulator:
         assert cfg.dynamodb is not None
         env.update(

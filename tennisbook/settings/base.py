@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tennisbook.status.header_context",  # the header's system status
             ],
         },
     },
@@ -183,8 +184,19 @@ CHANNEL_LAYERS = {
         # redis-py 8 reads with a 5 s timeout by default, exactly channels_redis's
         # 5 s blocking pop: every idle receive would time out and close the
         # sockets. A longer timeout still notices a Redis that went away.
+        # Its async pool raises beyond max_connections instead of waiting (a mass
+        # disconnect failed its discards at 100), and a process's consumers
+        # share one queue that drops beyond `capacity` (bench/ws.py).
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}]
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 15,
+                    "socket_connect_timeout": 2,
+                    "max_connections": 1000,
+                }
+            ],
+            "capacity": 2000,
         },
     }
 }
@@ -221,6 +233,14 @@ BOOKER_BATCH_SIZE = env_int("BOOKER_BATCH_SIZE", 20, minimum=1, maximum=200)
 # Status writes kept on disk while DynamoDB is unavailable.
 BOOKER_OUTBOX_PATH = env_path("BOOKER_OUTBOX_PATH", VAR_DIR / "outbox.sqlite3")
 
+# --- System status (tennisbook/status.py: the header's indicator) ---------------
+# Its checks (readiness, workers) run at most this often across processes;
+# beat probes each enabled club's portal (reachability, clock offset) this
+# often, each connection giving up after the timeout.
+STATUS_FEED_SECONDS = env_float("STATUS_FEED_SECONDS", 30.0, minimum=5.0)
+STATUS_PROBE_SECONDS = env_float("STATUS_PROBE_SECONDS", 60.0, minimum=10.0)
+STATUS_PROBE_TIMEOUT_SECONDS = env_float("STATUS_PROBE_TIMEOUT_SECONDS", 3.0, minimum=0.1)
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -236,6 +256,7 @@ CELERY_TIMEZONE = "UTC"
 # notifications) goes to "default" by default, so a long batch never delays it.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"booker.tasks.book_batch": {"queue": "booking"}}
+CELERY_IMPORTS = ("tennisbook.portal_probe",)  # tennisbook is no app: autodiscovery skips it
 # A worker process reserves nothing beyond the task it runs (prefetch 1 with
 # late acks): a batch waiting in the queue goes to whichever slot frees first,
 # and a batch whose worker dies is not acknowledged (leases make it safe twice).
@@ -246,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
     "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
     "sweep-due-requests": {"task": "booker.tasks.sweep_due", "schedule": BOOKER_SWEEP_SECONDS},
     "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
+    "probe-portals": {
+        "task": "tennisbook.status.probe_portals",
+        "schedule": STATUS_PROBE_SECONDS,
+        "options": {"expires": STATUS_PROBE_SECONDS},
+    },
 }
 
 # --- Clubs and their portals -----------------------------------------------------
@@ -375,6 +401,37 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tennisbook <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 60 * 60, minimum=60)
+
+# --- Notifications and Web Push (realtime/notifications.py, realtime/push.py) ----
+# Push is on when both VAPID keys are set (`manage.py generate_vapid_keys`
+# prints a pair; `make run` keeps one in its var dir); realtime.push checks
+# them and says why push is off otherwise. VAPID_SUBJECT tells push services
+# how to reach the operators (mailto: or https:).
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_match(
+    "VAPID_SUBJECT",
+    r"mailto:[^\s@]+@[^\s@]+|https://[^\s/]+\S*",
+    "a mailto: or https: URL",
+    "mailto:" + (DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">") or "no-reply@localhost"),
+)
+# Push endpoints are posted by browsers: only these push services' hosts (and
+# their subdomains) are sent to, so a member cannot aim the workers at an
+# internal address. Loopback endpoints only when allowed (tests, a local push server).
+WEBPUSH_ENDPOINT_HOSTS = env_list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+WEBPUSH_ALLOW_LOOPBACK = env_bool("WEBPUSH_ALLOW_LOOPBACK", False)
+# How long a push service keeps a message for an offline device, and how long we wait on it.
+WEBPUSH_TTL_SECONDS = env_int("WEBPUSH_TTL_SECONDS", 86_400, minimum=0, maximum=2_419_200)
+WEBPUSH_TIMEOUT_SECONDS = env_float("WEBPUSH_TIMEOUT_SECONDS", 10.0, minimum=0.5)
 
 # --- Metrics -------------------------------------------------------------------
 # /metrics answers loopback callers, or anyone presenting this bearer token.

@@ -84,7 +84,7 @@ def test_the_profile_shows_the_members_details_and_choices(alice, configured):
     assert 'value="alice@example.test"' in html
     assert '<option value="" selected>' in html  # no display zone chosen: the club's
     assert '<option value="Asia/Tokyo">Asia/Tokyo</option>' in html
-    assert 'id="notify-default-email_on_success"' in html
+    assert 'name="pref.booked.email"' in html  # tests/realtime/test_notification_pages.py
     assert 'href="/accounts/password/change/"' in html
     assert 'href="/accounts/delete/"' in html
 
@@ -168,39 +168,6 @@ def test_the_service_refuses_an_unknown_zone_whoever_calls_it(member):
         services.update_profile(member, is_staff=True)
 
 
-def test_a_member_changes_notifications_and_keeps_their_other_settings(alice, configured, member):
-    response = alice.post(
-        "/accounts/",
-        {"section": "notifications", "club": CLUB, "email_on_failure": "on"},
-        follow=True,
-    )
-
-    assert "Saved your notification choices for" in html_of(response)
-    config = config_services.get_user_config(str(member.pk), CLUB)
-    assert config.notifications.email_on_success is False
-    assert config.notifications.email_on_failure is True
-    assert config.notifications.live_updates is False
-    assert config.preferred_court == 5  # the settings page's other values are untouched
-    assert config.portal_password == "pw-portal-1"
-    html = html_of(alice.get("/accounts/"))
-    assert re.search(r'id="notify-default-email_on_failure" name="email_on_failure" checked', html)
-    assert not re.search(r'id="notify-default-email_on_success"[^>]* checked', html)
-
-
-def test_notifications_for_a_club_without_an_account_are_refused(alice, configured):
-    response = alice.post("/accounts/", {"section": "notifications", "club": "elsewhere"})
-
-    assert response.status_code == 400
-    assert "You have no account saved at that club" in html_of(response)
-
-
-def test_without_a_portal_account_the_profile_points_to_settings(alice, dynamo):
-    html = html_of(alice.get("/accounts/"))
-
-    assert "once you have saved your club portal account" in html
-    assert 'name="email_on_success"' not in html
-
-
 def test_the_profile_works_while_dynamodb_is_away(alice, dynamo, monkeypatch):
     def down(*args, **kwargs):
         raise Unavailable("DynamoDB at test cannot be reached.")
@@ -213,25 +180,6 @@ def test_the_profile_works_while_dynamodb_is_away(alice, dynamo, monkeypatch):
     html = html_of(response)
     assert "Your notification choices cannot be read right now." in html
     assert 'value="alice@example.test"' in html  # the rest still works
-
-
-def test_notifications_saved_while_dynamodb_is_away_say_so_on_their_form(
-    alice, configured, member, monkeypatch
-):
-    def down(*args, **kwargs):
-        raise Unavailable("DynamoDB at test cannot be reached.")
-
-    monkeypatch.setattr(config_services, "find_user_config", down)
-
-    response = alice.post("/accounts/", {"section": "notifications", "club": CLUB})
-
-    assert response.status_code == 503
-    html = html_of(response)
-    assert error_box(html, "notify-default-errors")  # the sentence, on that club's form
-    assert "<title>Your profile · tennisbook</title>" in html  # the profile, not an error page
-    monkeypatch.undo()
-    saved = config_services.get_user_config(str(member.pk), CLUB).notifications
-    assert saved.email_on_success is True  # nothing changed
 
 
 def test_a_form_the_page_does_not_have_is_refused(alice, dynamo):

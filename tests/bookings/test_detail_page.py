@@ -464,3 +464,52 @@ def test_a_request_that_started_cannot_be_edited(alice, member):
         assert NOT_PENDING.encode() in response.content.replace(b"&#x27;", b"'")
     assert b'id="edit-request"' not in shown.content
     assert services.get_request(str(member.pk), request_id).notes is None
+
+
+# --- a partner who is a member --------------------------------------------------------------
+
+
+def test_a_partner_who_is_a_member_reads_the_page_but_not_the_evidence_or_the_actions(
+    alice, bob, member, evidence_dir
+):
+    request_id = create(alice, partner=["@bob", "a guest"])
+    page = bob.get(f"/bookings/{request_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="partner-view"' in text
+    assert "alice named you as a partner" in text
+    for action in ("/cancel", "/edit"):
+        assert f"/bookings/{request_id}{action}" not in text, action
+    assert bob.post(f"/bookings/{request_id}/cancel").status_code == 404
+    assert bob.get(f"/bookings/{request_id}/edit").status_code == 404
+    assert services.get_request(str(member.pk), request_id).status == RequestStatus.PENDING
+    # Its evidence stays the owner's (and operators').
+    run = evidence_dir / request_id
+    run.mkdir()
+    (run / "login.png").write_bytes(PNG)
+    item = services.get_request(str(member.pk), request_id)
+    finish(
+        item,
+        "failed",
+        result={
+            "outcome": "login_failed",
+            "ok": False,
+            "message": "Usuario o clave incorrectos",
+            "attempts": [],
+            "timings": [],
+            "evidence": {"screenshot": str(run / "login.png")},
+        },
+        message="Usuario o clave incorrectos",
+        reason="bad_credentials",
+    )
+    shown = bob.get(f"/bookings/{request_id}/").content.decode()
+    assert "Usuario o clave incorrectos" in shown
+    assert "evidence/screenshot" not in shown
+    assert bob.get(f"/bookings/{request_id}/evidence/screenshot").status_code == 404
+    assert alice.get(f"/bookings/{request_id}/evidence/screenshot").status_code == 200
+
+
+def test_a_partner_named_in_free_text_gives_that_username_no_access(alice, bob):
+    """Anyone may register "bob": only an explicit @mention lets a member follow a request."""
+    request_id = create(alice, partner=["bob", "Bob the coach"])
+    assert bob.get(f"/bookings/{request_id}/").status_code == 404

@@ -12,13 +12,11 @@ from bookings import notify, services, tasks, workflow
 from bookings.choices import RequestStatus
 from bookings.errors import Moot, TransitionRefused
 from bookings.lifecycle import Actor
-from configs import services as config_services
-from configs.dynamo import NotificationSettings
-from realtime import broadcast
+from realtime import broadcast, preferences
+from realtime import tasks as realtime_tasks
 from tennisbook.celery import app as celery_app
 from tennisbook.dynamo import Unavailable
 from tests.bookings.conftest import finish
-from tests.factories import CLUB
 
 
 class QueueEmpty(Exception):
@@ -95,22 +93,24 @@ def test_a_refused_transition_publishes_nothing(site_member, make_request, liste
 
 
 @pytest.mark.django_db
-def test_completion_and_failure_are_emailed_as_the_member_prefers(site_member, make_request):
+def test_completion_and_failure_are_emailed_as_the_member_prefers(
+    site_member, make_request, django_capture_on_commit_callbacks
+):
+    # Notifications queue their channels after the commit (realtime.notifications).
     user_id = str(site_member.pk)
-    finish(make_request(user_id), RequestStatus.COMPLETED, message="ok")
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(make_request(user_id), RequestStatus.COMPLETED, message="ok")
     assert [m.to for m in mail.outbox] == [[site_member.email]]
     assert mail.outbox[0].subject.startswith("Court booked: court 5")
-    config_services.save_user_config(
-        user_id, CLUB, notifications=NotificationSettings(email_on_failure=False)
-    )
+    preferences.save_preferences(site_member, {("failed", "email"): False})
     failed = make_request(user_id, slot="De 09:00 AM a 10:00 AM")
-    finish(failed, RequestStatus.FAILED, reason="quota")
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(failed, RequestStatus.FAILED, reason="quota")
     assert len(mail.outbox) == 1
-    config_services.save_user_config(
-        user_id, CLUB, notifications=NotificationSettings(email_on_failure=True)
-    )
+    preferences.save_preferences(site_member, {("failed", "email"): True})
     failed_too = make_request(user_id, slot="De 10:00 AM a 11:00 AM")
-    finish(failed_too, RequestStatus.FAILED, reason="quota")
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(failed_too, RequestStatus.FAILED, reason="quota")
     assert mail.outbox[-1].subject.startswith("Booking failed: court 5")
 
 
@@ -187,7 +187,7 @@ def test_no_mail_is_sent_inside_the_write_only_queued_after_it(
 ):
     queued = []
     monkeypatch.setattr(
-        tasks.email_status, "apply_async", lambda args, retry: queued.append(args[0])
+        notify.notify_outcome, "apply_async", lambda args, retry: queued.append(args[0])
     )
     request = make_request(str(site_member.pk))
     finish(request, RequestStatus.COMPLETED, message="ok")
@@ -199,9 +199,9 @@ def test_no_mail_is_sent_inside_the_write_only_queued_after_it(
 
 @pytest.mark.django_db
 def test_a_mail_server_outage_is_retried_until_the_notification_is_sent(
-    site_member, make_request, monkeypatch
+    site_member, make_request, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real_send = notify.send_mail
+    real_send = realtime_tasks.send_mail
     tries = []
 
     def flaky_send(*args, **kwargs):
@@ -210,8 +210,9 @@ def test_a_mail_server_outage_is_retried_until_the_notification_is_sent(
             raise SMTPServerDisconnected("mail server down")
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(notify, "send_mail", flaky_send)
+    monkeypatch.setattr(realtime_tasks, "send_mail", flaky_send)
     # Eager tasks run their retries at once; the worker waits with a backoff.
-    finish(make_request(str(site_member.pk)), RequestStatus.COMPLETED, message="ok")
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(make_request(str(site_member.pk)), RequestStatus.COMPLETED, message="ok")
     assert len(tries) == 3
     assert [m.to for m in mail.outbox] == [[site_member.email]]

@@ -28,7 +28,7 @@ def alice(member):
 
 
 def test_saving_the_account_and_preferences_keeps_the_password_write_only(alice, member):
-    body = ACCOUNT | {"preferred_court": "5", "preferred_slot": SEVEN, "email_on_success": "on"}
+    body = ACCOUNT | {"preferred_court": "5", "preferred_slot": SEVEN}
     response = alice.post("/settings/", body, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
@@ -38,8 +38,6 @@ def test_saving_the_account_and_preferences_keeps_the_password_write_only(alice,
     config = services.get_user_config(str(member.pk), CLUB)
     assert (config.portal_username, config.preferred_court) == ("101", 5)
     assert config.preferred_slots == [SEVEN]
-    assert config.notifications.email_on_success is True
-    assert config.notifications.email_on_failure is False
     # An empty password field keeps the saved password.
     alice.post("/settings/", ACCOUNT | {"portal_password": "", "preferred_court": "7"})
     again = services.get_user_config(str(member.pk), CLUB)
@@ -144,17 +142,10 @@ def test_posting_to_the_login_test_step_changes_nothing(alice, member):
     assert config.notifications.email_on_success is True
 
 
-def test_notification_choices_made_elsewhere_are_shown_as_they_are(alice, member):
-    services.update_user_config(
-        str(member.pk),
-        CLUB,
-        portal_username="101",
-        portal_password="pw-portal-1",
-        notifications={"email_on_success": False, "live_updates": False},
-    )
-
+def test_notification_choices_are_left_to_the_profile(alice, member):
+    """The matrix of event types and channels lives on the profile (realtime.preferences)."""
     html = alice.get("/settings/").content.decode()
-
-    assert 'id="email_on_success" name="email_on_success">' in html  # not ticked
-    assert 'id="email_on_failure" name="email_on_failure" checked>' in html
-    assert 'id="live_updates" name="live_updates">' in html
+    assert 'id="notification-choices"' in html
+    assert 'href="/accounts/#notifications-title"' in html
+    for old_choice in ("email_on_success", "email_on_failure", "live_updates"):
+        assert f'name="{old_choice}"' not in html

@@ -2,8 +2,8 @@
 
 - A member changes their names and e-mail address from ``/accounts/``
   ("Your profile"); an address another account uses is refused on the
-  field, the summary taking the focus. Notification choices are saved per
-  club and shown as saved.
+  field, the summary taking the focus. Notification choices (event type by
+  channel) are shown as saved.
 - A member who picks "Asia/Tokyo" sees Tokyo times beside the club's times
   on the dashboard, whatever the browser's own zone; with no zone chosen the
   browser's is used.
@@ -123,24 +123,26 @@ def test_a_member_edits_their_details_and_notification_choices(site, browser):
     assert browser.find_element(By.ID, "id_first_name").get_attribute("value") == "Ana"
     assert browser.find_element(By.ID, "id_email").get_attribute("value") == "ana.court@example.org"
 
-    # Notifications: the club's three choices, saved as ticked.
-    club_form = browser.find_element(By.CSS_SELECTOR, "form.club-notifications")
+    # Notifications: a choice per event type and channel (tests/pages/test_notifications.py).
+    form = browser.find_element(By.ID, "notification-preferences")
     boxes = {
         box.get_attribute("name"): box
-        for box in club_form.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+        for box in form.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
     }
-    assert set(boxes) == {"email_on_success", "email_on_failure", "live_updates"}
-    assert all(box.is_selected() for box in boxes.values())  # the defaults
-    boxes["email_on_success"].click()
-    boxes["live_updates"].click()
+    assert {"pref.booked.email", "pref.failed.browser"} <= set(boxes)
+    assert boxes["pref.booked.email"].is_selected()  # the defaults
+    assert not boxes["pref.failed.browser"].is_selected()
+    boxes["pref.booked.email"].click()
+    boxes["pref.failed.browser"].click()
     click_through(browser, button_named(browser, "Save notifications"))
 
-    wait_text(browser, ".messages", "Saved your notification choices for")
+    wait_text(browser, ".messages", "Saved your notification choices.")
     ticked = browser.execute_script(
-        "return [...document.querySelectorAll('form.club-notifications input:checked')]"
+        "return [...document.querySelectorAll('#notification-preferences input:checked')]"
         ".map((box) => box.name);"
     )
-    assert ticked == ["email_on_failure"]
+    assert "pref.failed.browser" in ticked
+    assert "pref.booked.email" not in ticked
     browser.get(site.page("/"))
     wait_text(browser, "main h1", "Hello, Ana")
 

@@ -301,6 +301,8 @@ def test_events_that_reach_the_group_out_of_order_reach_the_page_in_order(member
         '{"type": "resume", "stream": "user:abc", "after": -1}',
         '{"type": "resume", "stream": "user:abc", "after": "1"}',
         '{"type": "watch", "stream": "request:abc", "after": true}',
+        '{"type": []}',
+        '{"type": "unwatch", "stream": {}}',
     ],
 )
 def test_a_bad_message_gets_an_error_and_the_socket_stays_open(member, message):
@@ -357,5 +359,57 @@ def test_a_closed_socket_leaves_no_group_behind(member):
         assert len(layer.groups.get(group, {})) == 1
         await socket.disconnect()
         assert not layer.groups.get(group)
+
+    live(body)
+
+
+# --- a session that ends while its socket is open ---------------------------------
+
+
+@pytest.mark.django_db
+def test_logging_out_closes_that_sessions_socket_and_not_the_others(member):
+    async def body():
+        tab = await page_socket(member)
+        await connected(tab)
+        phone = await page_socket(member)
+        await connected(phone)
+        tab_key = tab.scope["headers"][-1][1].decode().split("=", 1)[1]
+
+        def log_out():
+            from django.contrib.auth import logout
+            from django.contrib.sessions.backends.db import SessionStore
+            from django.test import RequestFactory
+
+            request = RequestFactory().post("/accounts/logout/")
+            request.session = SessionStore(session_key=tab_key)
+            request.user = member
+            logout(request)
+
+        await sync_to_async(log_out)()
+        closed = await tab.receive_output()
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4401)
+        await phone.send_json_to({"type": "ping"})
+        assert await phone.receive_json_from() == {"type": "pong"}
+        await phone.disconnect()
+
+    live(body)
+
+
+@pytest.mark.django_db
+def test_a_session_that_ended_since_the_handshake_is_closed_at_the_next_ping(member):
+    async def body():
+        socket = await page_socket(member)
+        await connected(socket)
+        key = socket.scope["headers"][-1][1].decode().split("=", 1)[1]
+
+        def expire():
+            from django.contrib.sessions.models import Session
+
+            Session.objects.filter(session_key=key).delete()
+
+        await sync_to_async(expire)()
+        await socket.send_json_to({"type": "ping"})
+        closed = await socket.receive_output()
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4401)
 
     live(body)

@@ -163,3 +163,35 @@ def test_a_template_is_watched_by_its_owner_and_the_members_it_was_shared_with(
             await socket.disconnect()
 
     live(body)
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_share_stops_its_events_at_the_next_ping(member, dana):
+    from accounts.models import BookingTemplate, TemplateShare
+
+    template = BookingTemplate.objects.create(
+        owner=member, club_id=CLUB, name="Tuesdays", court_id=5, time_slot=SEVEN
+    )
+    share = TemplateShare.objects.create(template=template, recipient=dana)
+    stream = broadcast.template_stream(template.pk)
+
+    async def body():
+        from asgiref.sync import sync_to_async
+
+        socket = await page_socket(dana)
+        await connected(socket)
+        assert (await watch(socket, stream))["type"] == "watching"
+        await sync_to_async(share.delete)()
+        await socket.send_json_to({"type": "ping"})
+        dropped = await socket.receive_json_from()
+        assert (dropped["type"], dropped["code"], dropped["stream"]) == (
+            "error",
+            "forbidden",
+            stream,
+        )
+        assert await socket.receive_json_from() == {"type": "pong"}
+        await publish(stream, kind="template.changed", fields=["notes"])
+        await nothing_more(socket)
+        await socket.disconnect()
+
+    live(body)
