@@ -10,24 +10,14 @@ so a row that no longer matches says so instead of moving under the reader.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tennisbook.pages import PageError, attempt
+from tennisbook.pages import attempt
 
-from . import queries, services
+from . import queries
 from .history import HistoryQuery, history_rows, parse_request
-from .pages import now_utc
-
-
-def _own(request, request_id: str):
-    try:
-        return attempt(services.get_request, str(request.user.pk), request_id)
-    except PageError as exc:
-        if exc.status == 404:
-            raise Http404("There is no such request.") from None
-        raise
+from .pages import now_utc, own_request
 
 
 def matching(request, query: HistoryQuery, request_id: str):
@@ -39,7 +29,7 @@ def matching(request, query: HistoryQuery, request_id: str):
     ]
     if found:
         return found[0], True
-    return _own(request, request_id), False
+    return own_request(request, request_id), False
 
 
 @login_required
