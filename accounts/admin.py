@@ -3,7 +3,11 @@ from contextvars import ContextVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 
 from configs import clubs
 from tennisbook.dynamo import DataError
@@ -33,6 +37,36 @@ class OperatorClubsField(forms.MultipleChoiceField):
 
     def valid_value(self, value: str) -> bool:
         return True  # an unknown id gets the form's clearer message
+
+
+def clean_unique_email(form: forms.ModelForm) -> str:
+    """The form's e-mail, normalized, refused when another account has it in any case.
+
+    The column is unique: an empty or duplicate address must be a form error
+    naming the field, never the database's IntegrityError (a 500).
+    """
+    email = services.normalize_email(form.cleaned_data["email"])
+    others = User.objects.filter(email__iexact=email)
+    if form.instance.pk is not None:
+        others = others.exclude(pk=form.instance.pk)
+    if others.exists():
+        raise forms.ValidationError("An account with this e-mail address already exists.")
+    return email
+
+
+class TennisbookUserCreationForm(AdminUserCreationForm):
+    """The admin's add-user form: a username, an e-mail address and a password."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self) -> str:
+        return clean_unique_email(self)
 
 
 class TennisbookUserChangeForm(UserChangeForm):
@@ -74,6 +108,9 @@ class TennisbookUserChangeForm(UserChangeForm):
             )
         return chosen
 
+    def clean_email(self) -> str:
+        return clean_unique_email(self)
+
 
 @admin.register(User)
 class TennisbookUserAdmin(UserAdmin):
@@ -84,6 +121,7 @@ class TennisbookUserAdmin(UserAdmin):
     """
 
     form = TennisbookUserChangeForm
+    add_form = TennisbookUserCreationForm
     change_password_form = OperatorPasswordChangeForm
 
     list_display = (
@@ -102,6 +140,15 @@ class TennisbookUserAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         ("Clubs operated", {"fields": ("operator_clubs",)}),
         ("API tokens", {"fields": ("tokens_valid_after",)}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
     )
     actions = ["revoke_api_tokens"]
 

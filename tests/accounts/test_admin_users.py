@@ -152,3 +152,63 @@ def test_an_operator_cannot_set_a_superusers_or_another_operators_password(
             == 403
         )
     assert django_user_model.objects.filter(username__in=["boss", "peer"]).count() == 2
+
+
+def _add_user(client: Client, username: str, email: str):
+    return client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": username,
+            "email": email,
+            "usable_password": "true",
+            "password1": "Very-long-pass-123",
+            "password2": "Very-long-pass-123",
+        },
+    )
+
+
+def test_an_operator_adds_users_each_with_their_own_email(superuser_client):
+    from accounts.models import User
+
+    first = _add_user(superuser_client, "newbie", "newbie@example.com")
+    second = _add_user(superuser_client, "newbie2", "newbie2@example.com")
+
+    assert first.status_code == second.status_code == 302
+    assert set(
+        User.objects.filter(username__startswith="newbie").values_list("email", flat=True)
+    ) == {
+        "newbie@example.com",
+        "newbie2@example.com",
+    }
+
+
+@pytest.mark.parametrize("email", ["", "ALICE@EXAMPLE.test"])
+def test_adding_a_user_without_an_email_or_with_a_taken_one_names_the_field(
+    superuser_client, member, email
+):
+    from accounts.models import User
+
+    response = _add_user(superuser_client, "newbie", email)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["email"]
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_changing_an_email_to_another_accounts_in_any_case_is_refused(superuser_client, member):
+    from accounts.models import User
+
+    other = User.objects.create_user("bob", "bob@example.com", "bob-password-123")
+    page = superuser_client.get(f"/admin/accounts/user/{other.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(email=member.email.upper(), operator_clubs=[], groups=[], user_permissions=[])
+    data = {k: v for k, v in data.items() if not isinstance(v, list) or v}
+
+    response = superuser_client.post(f"/admin/accounts/user/{other.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    other.refresh_from_db()
+    assert other.email == "bob@example.com"
