@@ -243,3 +243,22 @@ def test_it_names_the_default_club_once(dynamo, db):
     config_services.forget_cached_settings()
     with pytest.raises(CommandError, match=r"club\.name"):
         migrate("--name", "")
+
+
+def test_readyz_is_unavailable_not_degraded_until_the_clubs_are_migrated(
+    dynamo, db, django_user_model, client
+):
+    make_single_club_data(django_user_model)
+
+    response = client.get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "unavailable"  # not an outage that results can wait out
+    assert "clubs" in body["down"]  # (Redis is not started for unit tests)
+    assert body["checks"]["dynamodb"]["ok"] is True
+    assert "migrate_clubs" in body["checks"]["clubs"]["error"]
+
+    migrate()
+
+    assert client.get("/readyz").json()["checks"]["clubs"]["ok"] is True
