@@ -38,6 +38,18 @@ class Endpoint:
     url: str
     variable: str
 
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        try:
+            parts.port  # noqa: B018 - urllib checks the port only when it is read
+        except ValueError as exc:
+            raise ConfigError(f"{self.variable}={self.url!r}: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"{self.variable}={self.url!r} is not an http:// URL with a host "
+                "(for example http://127.0.0.1:8000)"
+            )
+
     @property
     def host(self) -> str:
         return urlsplit(self.url).hostname or "127.0.0.1"
@@ -126,11 +138,7 @@ class StackConfig:
                 f"TENNISBOOK_SITE_URL={site.url} is not a loopback address; "
                 "make run serves the site on 127.0.0.1 only"
             )
-        if second.port == democlub.port and second.local and democlub.local:
-            raise ConfigError(
-                f"DEMOCLUB_SECOND_URL={second.url} has the port of DEMOCLUB_URL={democlub.url}; "
-                "make run runs a demo portal on each, so they need two ports"
-            )
+        _require_distinct_ports([site, dynamodb, democlub, second])
         return cls(
             root=ROOT,
             var_dir=Path(var).expanduser().resolve(),
@@ -161,3 +169,22 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= value <= 60:
         raise ConfigError(f"{name}={raw!r} must be between 0 and 60 seconds")
     return value
+
+
+def _require_distinct_ports(endpoints: list[Endpoint | None]) -> None:
+    """Refuse two loopback services of the stack on one port, naming both settings.
+
+    make run starts a server on each loopback endpoint (the site, the
+    emulator, the two demo portals): two on one port would leave one of them
+    unable to bind, or worse, one answering for the other.
+    """
+    taken: dict[int, Endpoint] = {}
+    for endpoint in endpoints:
+        if endpoint is None or not endpoint.local:
+            continue
+        first = taken.setdefault(endpoint.port, endpoint)
+        if first is not endpoint:
+            raise ConfigError(
+                f"{endpoint.variable}={endpoint.url} has the port of {first.variable}={first.url}; "
+                "make run starts a server on each, so each needs its own port"
+            )

@@ -22,6 +22,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bookings import services, workflow
+from bookings.lifecycle import Actor
 from configs import clubs
 from configs import services as config_services
 from configs.demo_portals import DEMO_PORTALS, second_kind
@@ -254,3 +255,36 @@ def test_a_portal_that_does_not_answer_fails_after_the_other_clubs_request(
 
     member = str(django_user_model.objects.get(username="member").pk)
     assert len(active_demo_requests(member, DEFAULT)) == 1
+
+
+def test_a_demo_club_an_operator_disabled_gets_no_new_request_and_make_run_goes_on(
+    portals, demo_member
+):
+    run()
+    club = portals.second
+    [made] = active_demo_requests(demo_member, club)
+    workflow.cancel(made, actor=Actor.MEMBER, by="member")
+    clubs.update_club(club, actor="operator:test", enabled=False)
+
+    out = run()  # no CommandError: make run goes on with the enabled club
+    call_command("seed_demo", stdout=StringIO())  # and with make run's next start
+
+    assert f"Demo booking at club {club}: skipped, the club is disabled" in out
+    assert f"Demo booking at club {DEFAULT}: already requested" in out
+    assert active_demo_requests(demo_member, club) == []
+    assert not clubs.get_club(club).enabled  # never re-enabled behind the operator's back
+
+
+def test_a_disabled_demo_clubs_kept_request_still_follows_its_portal(portals, demo_member):
+    run()
+    club = portals.second
+    [kept] = active_demo_requests(demo_member, club)
+    clubs.update_club(club, actor="operator:test", enabled=False)
+    later = demo_opens_at(portals[club]) + timedelta(minutes=4)
+    move_portal_release(portals[club], opens_at=later.isoformat())
+
+    out = run()
+
+    [after] = active_demo_requests(demo_member, club)
+    assert (after.request_id, after.fire_at) == (kept.request_id, later)
+    assert "skipped" not in out

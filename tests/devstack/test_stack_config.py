@@ -86,3 +86,47 @@ def test_two_demo_portals_on_one_port_are_refused_with_both_variables():
 def test_an_unknown_demo_portal_kind_is_refused_with_the_variable_and_the_choices():
     with pytest.raises(ConfigError, match=r"DEMOCLUB_KIND='square' is not one of: condo, grid"):
         StackConfig.from_env({"DEMOCLUB_KIND": "square"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "flags", "message"),
+    [
+        (
+            {"DEMOCLUB_URL": "http://127.0.0.1:8000"},
+            {},
+            "DEMOCLUB_URL=.*port of TENNISBOOK_SITE_URL=",
+        ),
+        (
+            {"DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8101"},
+            {},
+            "DEMOCLUB_SECOND_URL=.*port of DYNAMODB_ENDPOINT_URL=",
+        ),
+        (
+            {},
+            {"web_port": 18000, "emulator_port": 18000},
+            "DYNAMODB_ENDPOINT_URL=.*TENNISBOOK_SITE",
+        ),
+    ],
+)
+def test_any_two_servers_of_the_stack_on_one_port_are_refused(environ, flags, message):
+    with pytest.raises(ConfigError, match=message):
+        StackConfig.from_env(environ, **flags)
+
+
+def test_a_remote_service_may_share_a_port_number_with_a_local_one():
+    config = StackConfig.from_env({"DYNAMODB_ENDPOINT_URL": "https://dynamodb.example.com:8000"})
+
+    assert (config.site.port, config.dynamodb.port) == (8000, 8000)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("http://127.0.0.1:abc", r"DEMOCLUB_URL='http://127.0.0.1:abc': Port could not be cast"),
+        ("http://127.0.0.1:99999", r"DEMOCLUB_URL='http://127.0.0.1:99999': Port out of range"),
+        ("127.0.0.1:8100", r"DEMOCLUB_URL='127.0.0.1:8100' is not an http:// URL with a host"),
+    ],
+)
+def test_a_malformed_url_is_refused_naming_its_variable(value, message):
+    with pytest.raises(ConfigError, match=message):
+        StackConfig.from_env({"DEMOCLUB_URL": value})

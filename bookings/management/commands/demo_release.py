@@ -17,8 +17,10 @@ each club an active demo request (one this command created) for the
 portal's date and slot is kept, given back first if the stopped run's
 worker still held it, and moved to the portal's instant if its fire time
 differs; one for another date or slot is cancelled, its release being gone,
-as is one at a club that is no longer a demo club. A portal that does not
-answer fails the command, after the other club's request is made.
+as is one at a club that is no longer a demo club. A club an operator
+disabled gets no new request (its kept one still follows its portal). A
+portal that does not answer fails the command, after the other club's
+request is made.
 """
 
 import json
@@ -39,6 +41,7 @@ from bookings.dynamo import BookingRequest
 from bookings.errors import DuplicateRequest, Moot, SlotClaimed
 from bookings.lifecycle import Actor
 from bookings.release import club_today
+from configs import clubs as club_records
 from configs import services as config_services
 from configs.demo_portals import demo_clubs, demo_portal_url
 from tennisbook.dynamo import DataError
@@ -174,6 +177,14 @@ class Command(BaseCommand):
         record_opening(club, int(release["area"]), release["day"], opens_at)
         try:
             kept = self._reconcile(user_id, club, wanted, opens_at)
+            if kept is None and not club_records.get_club(club).enabled:
+                # An operator turned the club off: it takes no new request, and
+                # make run goes on with the other club (never re-enabled here).
+                self.stdout.write(
+                    f"{where}: skipped, the club is disabled (enable it in the admin's "
+                    "clubs to book its demo release)."
+                )
+                return
             if kept is not None:
                 self.stdout.write(
                     f"{where}: {release['area_name']} on {release['day']}, {slot}, fires at "
