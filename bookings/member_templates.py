@@ -114,9 +114,14 @@ def save_template(user: Any, club: str, body: dict[str, Any]) -> tuple[BookingTe
             .first()
         )
         if existing is not None:
+            from .template_editing import announce_change, values_of  # it imports this module
+
+            before = values_of(existing)
             for name, value in values.items():
                 setattr(existing, name, value)
-            existing.save()
+            existing.updated_by = user
+            existing.save()  # a new version: an open editing page is told below
+            announce_change(existing, before, user, existing.updated_at)
             log.info("template.replaced", user_id=str(user.pk), template_id=str(existing.pk))
             return existing, False
         if BookingTemplate.objects.filter(owner=user, club_id=club).count() >= (

@@ -207,16 +207,32 @@ def edit_template(user: Any, template_id: object, body: dict[str, Any], version:
         version=template.version,
         fields=changed,
     )
-    event = {
-        "template_id": str(template.pk),
-        "version": template.version,
-        "by": user.get_username(),
-        "at": at.isoformat(),
-        "fields": changed,
-        "values": {name: values[name] for name in changed},
-    }
-    transaction.on_commit(lambda: announce(event))
+    announce_change(template, current, user, at)
     return Edited(template, changed)
+
+
+def announce_change(
+    template: BookingTemplate, before: dict[str, Any], user: Any, at: datetime
+) -> list[str]:
+    """Tell the template's editors, after the commit, what this save changed from ``before``.
+
+    Every path that writes a new version calls it (an edit here, a save by
+    name from the booking form), so an open editing page never learns of a
+    version only when its own save is refused. Returns the changed fields.
+    """
+    after = values_of(template)
+    changed = [name for name in FIELDS if after[name] != before[name]]
+    if changed:
+        event = {
+            "template_id": str(template.pk),
+            "version": template.version,
+            "by": user.get_username(),
+            "at": at.isoformat(),
+            "fields": changed,
+            "values": {name: after[name] for name in changed},
+        }
+        transaction.on_commit(lambda: announce(event))
+    return changed
 
 
 def _name_is_free(template: BookingTemplate, name: str) -> None:

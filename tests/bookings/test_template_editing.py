@@ -213,6 +213,29 @@ def test_a_replacement_by_name_counts_as_a_version_too(alice, bob, template, com
     assert (template.notes, template.version) == ("Replaced", 2)
 
 
+def test_a_replacement_by_name_tells_the_open_editing_pages(
+    alice, template, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_templates.save_template(alice, CLUB, body(notes="Replaced"))
+
+    [event] = events(template)
+    data = event["data"]
+    assert (event["kind"], data["version"], data["by"]) == ("template.changed", 2, "alice")
+    assert (data["fields"], data["values"]) == (["notes"], {"notes": "Replaced"})
+    template.refresh_from_db()
+    assert template.updated_by == alice
+
+
+def test_a_replacement_by_name_that_changes_nothing_tells_nothing(
+    alice, template, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_templates.save_template(alice, CLUB, body())
+
+    assert events(template) == []
+
+
 def test_a_save_that_changes_nothing_writes_and_tells_nothing(alice, template, committed):
     with committed():
         edited = template_editing.edit_template(alice, template.pk, body(), 1)
