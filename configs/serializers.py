@@ -25,9 +25,26 @@ from . import services, system_keys
 
 
 class NotificationsSerializer(serializers.Serializer):
-    email_on_success = serializers.BooleanField(required=False)
-    email_on_failure = serializers.BooleanField(required=False)
-    live_updates = serializers.BooleanField(required=False)
+    """The old e-mail flags, kept for API clients: the member's e-mail choices, at every club.
+
+    Written, they change the choices of ``/api/notifications/preferences``
+    (booked and failed, by e-mail); read, they are those choices.
+    """
+
+    email_on_success = serializers.BooleanField(
+        required=False, help_text="E-mail when a court is booked (every club)."
+    )
+    email_on_failure = serializers.BooleanField(
+        required=False, help_text="E-mail when a booking failed (every club)."
+    )
+    live_updates = serializers.BooleanField(
+        required=False, help_text="Always true: pages are always live."
+    )
+
+    def validate_live_updates(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Pages are always live; this cannot be turned off.")
+        return value
 
 
 class UserConfigInputSerializer(serializers.Serializer):

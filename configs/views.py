@@ -13,6 +13,7 @@ tests their saved credentials at a club (``booker.login_check``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -21,6 +22,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from booker import login_check
+from realtime import preferences
 from tennisbook.api.permissions import (
     IsOperatorOrReadOnly,
     IsOwnerOrOperator,
@@ -113,6 +115,22 @@ class ClubDetailView(APIView):
         return Response(s.ClubSerializer(updated, context={"user": request.user}).data)
 
 
+def member_of(user_id: str):
+    """The account of ``user_id``; None for a configuration left by a deleted one."""
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+def shown_configs(configs: list, owner: str) -> list[dict]:
+    """The configurations as the API shows them, their ``notifications`` the member's choices."""
+    data = s.UserConfigSerializer(configs, many=True).data
+    member = member_of(owner) if data else None
+    if member is not None:
+        flags = preferences.legacy_flags(member)
+        for item in data:
+            item["notifications"] = flags
+    return data
+
+
 class UserConfigView(APIView):
     permission_classes = [IsOwnerOrOperator]
     error_statuses = {"*": (403, 404, 503), "POST": (409,), "DELETE": (409,)}
@@ -126,8 +144,9 @@ class UserConfigView(APIView):
 
     @extend_schema(responses={200: s.UserConfigSerializer})
     def get(self, request, user_id=None, club=None):
-        config = services.get_user_config(*self.target(request, user_id, club))
-        return Response(s.UserConfigSerializer(config).data)
+        owner, club_id = self.target(request, user_id, club)
+        config = services.get_user_config(owner, club_id)
+        return Response(shown_configs([config], owner)[0])
 
     @extend_schema(
         request=s.UserConfigInputSerializer,
@@ -142,8 +161,11 @@ class UserConfigView(APIView):
         config, created = services.update_user_config(
             owner, club_id, actor=actor, **data.validated_data
         )
+        member = member_of(owner)
+        if "notifications" in data.validated_data and member is not None:
+            preferences.save_legacy_flags(member, data.validated_data["notifications"])
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(s.UserConfigSerializer(config).data, status=code)
+        return Response(shown_configs([config], owner)[0], status=code)
 
     @extend_schema(responses={204: None})
     def delete(self, request, user_id=None, club=None):
@@ -166,7 +188,7 @@ class MemberClubsView(APIView):
         if owner != str(request.user.pk):
             visible = [club for club in visible if may_operate(request.user, club)]
         configs = services.member_configs(owner, visible)
-        return Response(s.UserConfigSerializer(configs, many=True).data)
+        return Response(shown_configs(configs, owner))
 
 
 class SystemConfigView(APIView):

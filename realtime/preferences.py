@@ -116,6 +116,32 @@ def parse_posted(post, *, editable: set[str]) -> dict[tuple[str, str], bool]:
     return {pair: pair in ticked for pair in PAIRS if pair[1] in editable}
 
 
+def legacy_flags(member) -> dict[str, bool]:
+    """The UserConfig API's old ``notifications`` object, read from the member's choices.
+
+    The choices are the member's at every club, so every club's
+    configuration shows the same flags; pages are always live.
+    """
+    choices = preferences_for(member)
+    flags = {
+        flag: choices[(event.value, Channel.EMAIL.value)]
+        for event, flag in LEGACY_EMAIL_FLAG.items()
+    }
+    return flags | {"live_updates": True}
+
+
+def save_legacy_flags(member, flags: dict[str, bool]) -> None:
+    """Store the old flags an API client sent as the e-mail choices they name."""
+    save_preferences(
+        member,
+        {
+            (event.value, Channel.EMAIL.value): flags[flag]
+            for event, flag in LEGACY_EMAIL_FLAG.items()
+            if flag in flags
+        },
+    )
+
+
 def save_preferences(member, choices: dict[tuple[str, str], bool]) -> None:
     """Store ``choices`` (as ``parse_posted`` gives them); other pairs keep their values."""
     unknown = [pair for pair in choices if pair not in PAIRS]

@@ -190,3 +190,32 @@ def test_kms_down_answers_503_and_nothing_is_written(as_member, monkeypatch):
     assert "key service" in response.json()["error"]["message"]
     monkeypatch.undo()
     assert as_member.get(MINE).status_code == 404
+
+
+def test_the_old_email_flags_are_the_members_notification_choices(as_member, member):
+    from realtime import preferences
+
+    as_member.post(MINE, CREDENTIALS, format="json")
+
+    response = as_member.post(MINE, {"notifications": {"email_on_failure": False}}, format="json")
+
+    assert response.status_code == 200
+    assert preferences.wants(member, "failed", "email") is False
+    assert preferences.wants(member, "booked", "email") is True
+    preferences.save_preferences(member, {("booked", "email"): False})  # from the profile page
+    assert as_member.get(MINE).json()["notifications"] == {
+        "email_on_success": False,
+        "email_on_failure": False,
+        "live_updates": True,
+    }
+
+
+def test_turning_live_updates_off_is_refused_naming_the_field(as_member):
+    as_member.post(MINE, CREDENTIALS, format="json")
+
+    response = as_member.post(MINE, {"notifications": {"live_updates": False}}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "notifications.live_updates": ["Pages are always live; this cannot be turned off."]
+    }
