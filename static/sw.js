@@ -12,6 +12,9 @@
 //   the member (<meta name="tennisbook-member">). Never the API, admin,
 //   evidence, feeds, another origin. A page for someone else empties the copies
 //   first; one for no one (its meta empty: logged out, session ended) empties them.
+//   Nor one the server marked Cache-Control: no-store (it may carry a secret). A
+//   copy still being read when the pages are forgotten (logout) is dropped, not
+//   kept after the forgetting.
 // - static files: hashed names (they never change) from the cache first; plain
 //   names from the network, the cache only when it cannot answer.
 
@@ -35,6 +38,13 @@ const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
 // Whose page it is; empty for no one. Pages without it (admin, API docs) say nothing.
 const MEMBER = /<meta\s+name="tennisbook-member"\s+content="([^"]*)"/i;
 const PAGE_PATTERNS = MANIFEST.pages.map((source) => new RegExp(source));
+// Counts each forgetting of the pages: a copy begun before one is not kept.
+let forgotten = 0;
+
+function forgetPages() {
+  forgotten += 1;
+  return caches.delete(PAGES);
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -66,7 +76,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type === "forget") event.waitUntil(caches.delete(PAGES));
+  if (data.type === "forget") event.waitUntil(forgetPages());
   if (data.type === "claim") event.waitUntil(self.clients.claim());
   // A page loaded before this worker controlled it: keep its copy too.
   if (data.type === "save" && typeof data.url === "string") {
@@ -116,6 +126,7 @@ async function navigate(event, url) {
 }
 
 async function remember(url, response) {
+  const generation = forgotten;
   const type = response.headers.get("Content-Type") || "";
   if (response.status !== 200 || response.type !== "basic" || !type.startsWith("text/html")) {
     return;
@@ -126,10 +137,12 @@ async function remember(url, response) {
   const member = found[1];
   if (!member) {
     // Nobody is logged in here (logged out, session ended): keep no one's pages.
-    await caches.delete(PAGES);
+    await forgetPages();
     return;
   }
   if (response.redirected || !isSavedPage(url)) return;
+  if (/(^|[\s,])no-store($|[\s,;])/i.test(response.headers.get("Cache-Control") || "")) return;
+  if (generation !== forgotten) return; // logged out while this page was read
   let cache = await caches.open(PAGES);
   const owner = await cache.match(OWNER);
   if (!owner || (await owner.text()) !== member) {
@@ -141,6 +154,7 @@ async function remember(url, response) {
   headers.set(SAVED_AT, new Date().toISOString());
   headers.delete("Content-Length");
   headers.delete("Content-Encoding");
+  if (generation !== forgotten) return;
   await cache.put(pageKey(url), new Response(text, { status: 200, headers }));
 }
 

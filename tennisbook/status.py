@@ -11,7 +11,9 @@ system, so every process shares them):
 - the **checks**: ``/readyz``'s readiness checks (``tennisbook.health``)
   and the Celery workers that answer a broadcast. Whichever process first
   finds them older than ``STATUS_FEED_SECONDS`` runs them, one process at a
-  time (a lock taken with ``cache.add``); the others serve the last result.
+  time (a lock taken with ``cache.add``), in a thread beside the request
+  that found them stale; that request and the other processes serve the
+  last result meanwhile.
 - the **portals**: each enabled club's portal reachability and clock offset,
   probed by a beat task (``tennisbook.portal_probe``). A feed that finds
   them missing or stale asks for a probe (at most once per probe period).
@@ -33,6 +35,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
@@ -172,7 +175,20 @@ def current_checks() -> dict | None:
     if taken is False:  # another process is running them: serve the last round meanwhile
         return found
     # Taken, or the cache is down (None): this process checks, its own copy
-    # keeps it to one round per period.
+    # keeps it to one round per period. With a last round to show, the
+    # caller gets it at once and the new round runs beside the request (a
+    # worker broadcast can take a second); with none, there is nothing to
+    # show but what this round finds.
+    if found is not None:
+        _refresh_in_background(taken, period)
+        return found
+    return _run_round(taken, period)
+
+
+_refresher: threading.Thread | None = None
+
+
+def _run_round(taken: bool | None, period: float) -> dict:
     try:
         fresh = compute_checks()
         _cache_call("set", CHECKS_KEY, fresh, max(period * 20, 600))
@@ -180,6 +196,31 @@ def current_checks() -> dict | None:
         if taken:
             _cache_call("delete", LOCK_KEY)
     return _freshest(CHECKS_KEY, fresh)
+
+
+def _refresh_in_background(taken: bool | None, period: float) -> None:
+    global _refresher
+
+    def run() -> None:
+        try:
+            _run_round(taken, period)
+        except Exception:  # compute_checks never raises; a cache write might
+            log.exception("status.refresh_failed")
+        finally:
+            connection.close()  # this thread's own database connection
+
+    with _memo_lock:
+        if _refresher is not None and _refresher.is_alive():
+            return  # this process's round is already under way
+        _refresher = threading.Thread(target=run, name="status-refresh", daemon=True)
+        _refresher.start()
+
+
+def wait_for_refresh(timeout: float = 10.0) -> None:
+    """Wait for this process's background round, if one runs (tests, shutdown)."""
+    thread = _refresher
+    if thread is not None:
+        thread.join(timeout)
 
 
 def current_portals(*, ask: bool) -> dict | None:

@@ -11,6 +11,7 @@ yet", never as an error.
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -110,11 +111,24 @@ def test_other_processes_read_the_shared_cache_instead_of_checking(
     assert len(rounds) == 1
 
 
-def test_checks_older_than_the_period_are_run_again(member_client, rounds, probes_asked, settings):
-    cache.set(status.CHECKS_KEY, checks(at=time.time() - settings.STATUS_FEED_SECONDS - 1))
-    feed_of(member_client)
+def test_checks_older_than_the_period_are_run_again_beside_the_request(
+    member_client, rounds, probes_asked, settings, monkeypatch
+):
+    workers_gone = {"reachable": True, "hosts": {}}
+    old = checks(workers=workers_gone, at=time.time() - settings.STATUS_FEED_SECONDS - 1)
+    cache.set(status.CHECKS_KEY, old)
+    release = threading.Event()
+    slow = status.compute_checks
+    monkeypatch.setattr(status, "compute_checks", lambda: (release.wait(10), slow())[1])
+
+    feed = feed_of(member_client)  # answered while the round still runs
+
+    assert "Workers: none running" in texts(feed)  # the last round, at once
+    assert rounds == []
+    release.set()
+    status.wait_for_refresh()
     assert len(rounds) == 1
-    feed_of(member_client)
+    assert "Workers: none running" not in texts(feed_of(member_client))
     assert len(rounds) == 1
 
 
