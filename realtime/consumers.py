@@ -168,6 +168,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     # --- what the group sends ------------------------------------------------------
 
+    async def dispatch(self, message: dict) -> None:
+        # Channels runs close_old_connections on its one database thread
+        # before every handler; a live event touches no database, so it skips
+        # that hop instead of queueing behind other sockets' handshakes.
+        if message.get("type") == broadcast.GROUP_MESSAGE:
+            await self.live_event(message)
+            return
+        await super().dispatch(message)
+
     async def live_event(self, message: dict) -> None:
         event = message["event"]
         stream = event["stream"]
