@@ -20,8 +20,24 @@ help:  ## list the targets
 run: bootstrap  ## start the whole system on loopback (Ctrl-C stops it)
 	$(PY) -m tennisbook.devstack run
 
+# With no PYTEST_ARGS the suite runs in two parts, each across TEST_WORKERS
+# processes (pytest-xdist): the unit tests, then the tests that start real
+# services and browsers (those mostly wait on release instants, so two run
+# side by side on two cores). Both parts always run; make fails if either did.
+TEST_WORKERS ?= 2
+UNIT_TESTS := -m "not integration and not browser"
+SLOW_TESTS := -m "integration or browser"
+
 test: bootstrap-dev  ## run the whole test suite
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@set +e; \
+	$(PY) -m pytest $(UNIT_TESTS) -n $(TEST_WORKERS); unit=$$?; \
+	$(PY) -m pytest $(SLOW_TESTS) -n $(TEST_WORKERS) --dist loadgroup; slow=$$?; \
+	echo "make test: unit tests exit $$unit, integration and browser tests exit $$slow"; \
+	[ $$unit = 0 ] && [ $$slow = 0 ]
+else
 	$(PY) -m pytest $(PYTEST_ARGS)
+endif
 
 lint: bootstrap-dev  ## ruff, format check, vendored assets, manage.py check, migrations check
 	$(VENV)/bin/ruff check .
