@@ -28,14 +28,18 @@ from . import access, broadcast, metrics
 
 log = structlog.get_logger(__name__)
 
-NOT_AUTHENTICATED, ORIGIN_REFUSED = 4401, 4403
+NOT_AUTHENTICATED, ORIGIN_REFUSED, TOO_MANY_REFUSED = 4401, 4403, 4429
 MAX_WATCHED = 20  # streams one socket may watch besides the member's own
+# Refused watches one socket may make: a page asks for the few streams it
+# shows, so more is someone probing ids (each costs a DynamoDB read).
+MAX_REFUSED_WATCHES = 20
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.streams: dict[str, int] = {}  # stream → the last id this socket was sent
         self.accepted = False
+        self.refused_watches = 0
         found = await database_sync_to_async(access.authenticate)(self.scope)
         refused = None
         if found is None:
@@ -129,6 +133,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 return
             if not allowed:
                 await self._error("forbidden", "you may not watch this", stream=stream)
+                self.refused_watches += 1
+                if self.refused_watches >= MAX_REFUSED_WATCHES:
+                    log.warning("live.too_many_refused_watches", user_id=str(self.user.pk))
+                    await self._error(
+                        "too_many_refused",
+                        f"{MAX_REFUSED_WATCHES} watches refused on this socket: closing it",
+                    )
+                    await self.close(code=TOO_MANY_REFUSED)
                 return
             await self._join(stream)
             self.streams[stream] = after

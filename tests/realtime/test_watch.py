@@ -93,6 +93,27 @@ def test_another_member_may_not_watch_and_learns_nothing(owners_request, other_m
 
 
 @pytest.mark.django_db
+def test_a_socket_probing_request_ids_is_closed_after_so_many_refusals(member, other_member):
+    from realtime.consumers import MAX_REFUSED_WATCHES, TOO_MANY_REFUSED
+
+    async def body():
+        socket = await page_socket(other_member)
+        await connected(socket)
+        for _ in range(MAX_REFUSED_WATCHES - 1):
+            answer = await watch(socket, broadcast.request_stream(uuid.uuid4()))
+            assert answer["code"] == "forbidden"
+        assert (await watch(socket, broadcast.request_stream(uuid.uuid4())))["code"] == "forbidden"
+        last = await socket.receive_json_from()
+        assert (last["type"], last["code"]) == ("error", "too_many_refused")
+        assert await socket.receive_output() == {
+            "type": "websocket.close",
+            "code": TOO_MANY_REFUSED,
+        }
+
+    live(body)
+
+
+@pytest.mark.django_db
 def test_an_operator_may_watch_any_request_of_their_clubs(owners_request, operator):
     stream = broadcast.request_stream(owners_request.request_id)
 
