@@ -66,18 +66,30 @@ def authenticate(scope: dict) -> tuple[Any, str] | None:
     return None
 
 
-def still_valid(scope: dict, how: str, user: Any) -> bool:
-    """Whether the socket's credentials still hold: its session, or its token."""
+def still_valid(scope: dict, how: str, user: Any) -> Any | None:
+    """The socket's member read afresh while its credentials hold (session or token); else None.
+
+    Fresh, so what changed since the handshake (an operator's clubs, staff
+    rights) counts at the next check of each watched stream.
+    """
     if how == "token":
-        return authenticate(scope) is not None
+        found = authenticate(scope)
+        return found[0] if found is not None and found[0].pk == user.pk else None
     session = scope.get("session")
     if session is None or not session.session_key:
-        return False
+        return None
     # A fresh read: the session may have expired, been flushed (logout) or
     # outlived a password change since the handshake; Django's own check.
     stored = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key)
     current = get_user(SimpleNamespace(session=stored))
-    return current.is_authenticated and current.pk == user.pk and current.is_active
+    if current.is_authenticated and current.pk == user.pk and current.is_active:
+        return current
+    return None
+
+
+def reads_the_database(stream: str) -> bool:
+    """Whether ``may_watch`` asks the Django database for ``stream`` (else DynamoDB or nothing)."""
+    return stream.startswith("template:")
 
 
 def origin_allowed(scope: dict, how: str) -> bool:

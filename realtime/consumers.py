@@ -127,7 +127,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 )
                 return
             try:
-                allowed = await database_sync_to_async(access.may_watch)(self.user, stream)
+                allowed = await self._may_watch(stream)
             except DataError:
                 await self._error("unavailable", "cannot check that now; try again", stream=stream)
                 return
@@ -159,15 +159,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def ping(self, content: dict) -> None:
         # A page pings every 25 s: the moment to notice a session that expired
         # or a token that ran out since the handshake.
-        if not await database_sync_to_async(access.still_valid)(self.scope, self.how, self.user):
+        current = await database_sync_to_async(access.still_valid)(self.scope, self.how, self.user)
+        if current is None:
             await self.close(code=NOT_AUTHENTICATED)
             return
+        self.user = current
         # And each watched stream: a share withdrawn, a partner removed or an
         # operator limited since the watch began stops its events here.
         own = broadcast.member_stream(self.user.pk)
         for stream in [s for s in self.streams if s != own]:
             try:
-                allowed = await database_sync_to_async(access.may_watch)(self.user, stream)
+                allowed = await self._may_watch(stream)
             except DataError:
                 continue  # cannot tell now: the next ping asks again
             if not allowed:
@@ -211,6 +213,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_AUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------
+
+    async def _may_watch(self, stream: str) -> bool:
+        if access.reads_the_database(stream):
+            return await database_sync_to_async(access.may_watch)(self.user, stream)
+        # A request's watchers are decided by its DynamoDB item alone: read on
+        # any thread, not queued on channels' one database thread behind
+        # every other socket's handshake.
+        return await sync_to_async(access.may_watch, thread_sensitive=False)(self.user, stream)
 
     async def _join(self, stream: str) -> None:
         await self.channel_layer.group_add(broadcast.group_name(stream), self.channel_name)

@@ -216,3 +216,33 @@ def test_a_withdrawn_share_stops_its_events_at_the_next_ping(member, dana):
         await socket.disconnect()
 
     live(body)
+
+
+@pytest.mark.django_db
+def test_an_operator_limited_to_other_clubs_meanwhile_stops_at_the_next_ping(
+    owners_request, operator
+):
+    stream = broadcast.request_stream(owners_request.request_id)
+
+    async def body():
+        from asgiref.sync import sync_to_async
+
+        socket = await page_socket(operator)
+        await connected(socket)
+        assert (await watch(socket, stream))["kind"] == "booking.status"
+        assert (await socket.receive_json_from())["type"] == "watching"
+
+        def limit():
+            operator.operator_clubs = ["another-club"]
+            operator.save()
+
+        await sync_to_async(limit)()
+        await socket.send_json_to({"type": "ping"})
+        dropped = await socket.receive_json_from()
+        assert (dropped["code"], dropped["stream"]) == ("forbidden", stream)
+        assert await socket.receive_json_from() == {"type": "pong"}
+        await publish(stream, kind="booking.step", step="login", state="done")
+        await nothing_more(socket)
+        await socket.disconnect()
+
+    live(body)
