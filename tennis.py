@@ -61,6 +61,7 @@ class MemberConfig:
     day: date
     slot: TimeSlot
     alternatives: tuple[tuple[int, TimeSlot], ...] = ()
+    comments: str = ""  # for the portal's comments field (partners, notes)
     profile: dict = field(default_factory=dict, compare=False, repr=False)
     source: str = ".env"
 
@@ -88,6 +89,19 @@ def _field(values: dict, key: str, parse):
         return parse(raw, key)
     except InvalidValue as exc:
         raise ConfigError(f".env: {key}: {exc.message}".rstrip(".")) from None
+
+
+COMMENTS_MAX = 200
+
+
+def _comments(raw: str, key: str) -> str:
+    """``COMMENTS``: one line of text for the portal's comments field."""
+    text = raw.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidValue(key, "must be one line of plain text (no control characters)")
+    if len(text) > COMMENTS_MAX:
+        raise InvalidValue(key, f"at most {COMMENTS_MAX} characters (it has {len(text)})")
+    return text
 
 
 def _alternatives(raw: str, court: int, parse_slot) -> tuple[tuple[int, TimeSlot], ...]:
@@ -148,6 +162,7 @@ def config_from_env(values: dict[str, str], profile: dict | None = None) -> Memb
             "ALTERNATIVES",
             lambda raw, _key: _alternatives(raw, court, parse_slot),
         ),
+        comments=_field(values, "COMMENTS", _comments) if values.get("COMMENTS") else "",
         profile=profile,
     )
 
@@ -269,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     choices += [Choice(c, s) for c, s in config.alternatives if Choice(c, s) not in choices]
     plan = Plan(
         config.day, choices, retry_window_s=args.retry_window, dry_run=args.dry_run,
-        run_id=f"tennis-{datetime.now(UTC):%Y%m%dT%H%M%S}",
+        run_id=f"tennis-{datetime.now(UTC):%Y%m%dT%H%M%S}", comments=config.comments,
     )  # fmt: skip
     engine = BookingEngine(profile, EngineSettings(evidence_dir=args.evidence_dir))
     label = adapter_for(profile).slot_label(config.slot)

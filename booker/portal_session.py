@@ -172,6 +172,7 @@ class PortalSession:
             "start_minutes": str(start),
             "end_minutes": str(end),
             "minutes": str(end - start),
+            "comments": self.plan.comments,
         }
 
     def computed_fields(self, choice: Choice) -> dict[str, str]:

@@ -154,7 +154,11 @@ def _prepare_door(session: BookingSession) -> None:
                     )
                     if door_id is None:
                         continue
-                    door.prepare(choice, {"area": str(court), "day": day, "door_id": door_id})
+                    door.prepare(
+                        choice,
+                        {"area": str(court), "day": day, "door_id": door_id}
+                        | {"comments": plan.comments},
+                    )
         except (Unavailable, TransportError) as exc:
             session.notes.append(f"door: {exc}")
             return

@@ -211,7 +211,32 @@ def _lease_lost(request: BookingRequest, owner: str) -> str:
 def plan_for(request: BookingRequest) -> Plan:
     choices = [Choice(int(request.court_id), TimeSlot.parse(request.time_slot))]
     choices += [Choice(int(a.court_id), TimeSlot.parse(a.time_slot)) for a in request.alternatives]
-    return Plan(day=parse_date(request.date), choices=choices, run_id=request.request_id)
+    return Plan(
+        day=parse_date(request.date),
+        choices=choices,
+        run_id=request.request_id,
+        comments=portal_comments(request.partners or [], request.notes or ""),
+    )
+
+
+COMMENTS_MAX = 200  # what a club portal's comments box takes, with room to spare
+
+
+def portal_comments(partners: list[str], notes: str) -> str:
+    """The text for the portal's comments field: who plays, then the member's notes.
+
+    ``["Ana", "@dana"]`` and "Doubles" give "Partners: Ana, dana. Doubles":
+    a member named as ``@username`` appears by that name, without the mark.
+    One line (the portal's field is a one-line input), cut to ``COMMENTS_MAX``.
+    """
+    names = [name.strip().removeprefix("@").strip() for name in partners]
+    parts = []
+    if any(names):
+        parts.append("Partners: " + ", ".join(name for name in names if name))
+    if notes.strip():
+        parts.append(notes.strip())
+    text = " ".join(". ".join(parts).split())  # one line, single spaces
+    return text if len(text) <= COMMENTS_MAX else text[: COMMENTS_MAX - 3].rstrip() + "..."
 
 
 def attempt(request: BookingRequest, owner: str, may_submit=None) -> dict:

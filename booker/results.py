@@ -100,6 +100,9 @@ class Plan:
     retry_window_s: float | None = None  # None: the engine's setting
     dry_run: bool = False
     run_id: str = ""  # names the evidence directory (the request id)
+    # For the portal's comments field, where the profile fills one with
+    # ``{comments}``: the partners' names and the member's notes.
+    comments: str = ""
 
     def __post_init__(self) -> None:
         if not self.choices:

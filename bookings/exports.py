@@ -37,6 +37,7 @@ CSV_COLUMNS = [
     "updated_at",
     "fired_at",
     "ms_after_release",
+    "partners",
 ]
 
 
@@ -112,9 +113,21 @@ def to_csv(requests: list[BookingRequest], court_names: CourtNames) -> str:
                 r.updated_at.isoformat(),
                 when.fired_at.isoformat() if when.fired_at else "",
                 "" if when.ms_after_release is None else f"{when.ms_after_release:.1f}",
+                _neutralise(partner_names(r)),
             ]
         )
     return out.getvalue()
+
+
+def partner_names(request: BookingRequest) -> str:
+    """The request's partners as one text: ``Ana, @dana``."""
+    return ", ".join(name for name in (request.partners or []) if name.strip())
+
+
+def description(request: BookingRequest, court: str, slot_label: str) -> str:
+    text = f"{court}, {slot_label}. Status: {request.status}."
+    partners = partner_names(request)
+    return f"{text} With {partners}." if partners else text
 
 
 def _neutralise(value: str) -> str:
@@ -201,7 +214,7 @@ def to_ics(
             f"DTSTAMP:{_stamp(now)}",
             *times,
             _fold(f"SUMMARY:{_escape(('Tennis: ' if booked else 'Tennis (requested): ') + court)}"),
-            _fold(f"DESCRIPTION:{_escape(f'{court}, {slot_label}. Status: {r.status}.')}"),
+            _fold(f"DESCRIPTION:{_escape(description(r, court, slot_label))}"),
             _fold(f"LOCATION:{_escape((club_names or {}).get(r.club_id, r.club_id))}"),
             f"STATUS:{'CONFIRMED' if booked else 'TENTATIVE'}",
             "END:VEVENT",

@@ -36,7 +36,7 @@ LIST_CONTEXT = ("username",)
 # form.computed.<name> (a template): PortalSession.submit_context(choice).
 SUBMIT_CONTEXT = (
     "area", "day", "schedule_id", "start", "end", "start_label", "end_label",
-    "start_seconds", "end_seconds", "start_minutes", "end_minutes", "minutes",
+    "start_seconds", "end_seconds", "start_minutes", "end_minutes", "minutes", "comments",
 )  # fmt: skip
 # What a reservation row may carry after its cells are read and parsed.
 ROW_FIELDS = ("day", "slot", "start", "end", "court", "area_name")

@@ -59,7 +59,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 FORM_CONTEXT = ("area", "day", "dashboard_url")
 # door.<action>.fields: http_door.DoorClient (add: prepare._prepare_door).
 DOOR_CONTEXTS = {
-    "add": ("area", "day", "door_id"),
+    "add": ("area", "day", "door_id", "comments"),
     "schedules": ("area", "day"),
     "reservations": (),
 }

@@ -42,7 +42,9 @@ def test_it_books_at_the_portals_release_instant_and_verifies(portal, path, skew
     portal.control.set_clock(offset_ms=skew_ms)
     portal.control.patch_config(latency_ms=latency_ms)
     first, _ = portal.slots
-    session = portal.engine(paths=(path,)).prepare(portal.credentials(), portal.plan(first))
+    comments = "Partners: Ana, dana. Doubles, pelotas nuevas"
+    plan = portal.plan(first, comments=comments)
+    session = portal.engine(paths=(path,)).prepare(portal.credentials(), plan)
     try:
         assert abs(session.clock.offset_ns / 1e6 - skew_ms) < 25
         result = session.fire(portal.open_soon(2.0))
@@ -54,6 +56,7 @@ def test_it_books_at_the_portals_release_instant_and_verifies(portal, path, skew
     [held] = portal.held()
     assert result.confirmation["reservation_id"] == str(held["id"])
     assert result.choice == {"court": portal.court, "slot": first.label}
+    assert held["comments"] == comments  # the partners reach the club's own records
     attempts = portal.attempts()
     outcomes = [a["outcome"] for a in attempts]
     # Never booked twice; the first submit never received before the release

@@ -413,3 +413,32 @@ def test_a_cancel_just_before_the_release_stops_the_submit(alice, make_request):
             time.sleep(0.05)
         # ...until the fencing renewal, made 2 s before the release.
         assert not keeper.holds()
+
+
+@pytest.mark.parametrize(
+    ("partners", "notes", "comments"),
+    [
+        ([], "", ""),
+        (["Ana", "@dana", " "], "", "Partners: Ana, dana"),
+        ([], "  Doubles,\n new balls ", "Doubles, new balls"),
+        (["Ana"], "Doubles", "Partners: Ana. Doubles"),
+    ],
+)
+def test_the_portals_comments_name_the_partners_then_the_notes(partners, notes, comments):
+    assert processor.portal_comments(partners, notes) == comments
+
+
+def test_comments_too_long_for_a_portal_are_cut_with_a_mark():
+    text = processor.portal_comments(["Ana"], "x" * 400)
+
+    assert len(text) == processor.COMMENTS_MAX
+    assert text.startswith("Partners: Ana. xxx")
+    assert text.endswith("...")
+
+
+def test_a_requests_plan_carries_its_partners_and_notes_for_the_portal(alice):
+    request = workflow.create(
+        alice, 5, in_days(10), SEVEN, club=CLUB, partners=["@bob", "Luis"], notes="Doubles"
+    )
+
+    assert processor.plan_for(request).comments == "Partners: bob, Luis. Doubles"

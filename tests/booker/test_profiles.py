@@ -140,7 +140,7 @@ def test_a_malformed_profile_is_rejected_with_the_path_of_the_bad_field(change, 
         (
             lambda p: p["door"]["add"]["fields"].update(court="{area_name}"),
             "portal_profile.door.add.fields.court",
-            "area, day, door_id",
+            "area, day, door_id, comments",
         ),
         (
             lambda p: p["door"]["reservations"]["fields"].update(day="{day}"),

@@ -87,6 +87,30 @@ def test_a_time_slot_may_be_hh_mm_or_the_portals_own_label(profile, time_slot, a
     )
 
 
+@pytest.mark.parametrize(
+    ("raw", "kept", "error"),
+    [
+        ("", "", None),
+        ("  Partners: Ana, Luis  ", "Partners: Ana, Luis", None),
+        ("x" * 201, None, "COMMENTS: at most 200 characters (it has 201)"),
+        ("Ana\tLuis", None, "COMMENTS: must be one line of plain text (no control characters)"),
+    ],
+)
+def test_comments_for_the_portal_are_one_short_line(raw, kept, error):
+    sys.path.insert(0, str(ROOT))
+    import tennis
+
+    values = {"USERNAME": "101", "PASSWORD": "x", "COURT": "5", "DATE": "2026-12-03",
+              "TIME_SLOT": "07:00", "COMMENTS": raw}  # fmt: skip
+    profile = tennis.profile_from(values, "democlub")
+    if error is None:
+        assert tennis.config_from_env(values, profile).comments == kept
+    else:
+        with pytest.raises(tennis.ConfigError) as refused:
+            tennis.config_from_env(values, profile)
+        assert str(refused.value) == f".env: {error}"
+
+
 def test_load_config_falls_back_to_the_env_file_when_dynamodb_is_down(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text(GOOD + "TIME_SLOT=De 07:00 AM a 08:00 AM\n", encoding="utf-8")

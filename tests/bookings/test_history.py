@@ -59,6 +59,22 @@ def test_the_csv_export_has_a_row_per_request_and_defuses_formulas(alice, make_r
     assert rows[0]["confirmation"] == "'=HYPERLINK(1)"
 
 
+def test_both_exports_name_the_partners(alice):
+    request = workflow.create(
+        alice, 5, in_days(10), SEVEN, club=CLUB, partners=["Ana", "@bob", "=cmd()"]
+    )
+    finish(request, RequestStatus.COMPLETED)
+    [stored] = services.list_requests(alice)
+    names = {(CLUB, 5): "Cancha de Tenis 1"}
+
+    [row] = csv.DictReader(io.StringIO(exports.to_csv([stored], names)))
+    feed = icalendar.Calendar.from_ical(exports.to_ics([stored], names, {CLUB: "UTC"}))
+
+    assert row["partners"] == "Ana, @bob, =cmd()"  # only a leading formula sign is defused
+    [event] = feed.walk("VEVENT")
+    assert str(event["DESCRIPTION"]).endswith("With Ana, @bob, =cmd().")
+
+
 def test_the_calendar_feed_places_bookings_in_the_club_time_zone(alice, make_request):
     booked = finish(make_request(alice, day=in_days(10)), RequestStatus.COMPLETED)
     make_request(alice, day=in_days(11), slot="De 06:00 PM a 07:00 PM")
