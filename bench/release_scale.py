@@ -103,7 +103,8 @@ def _rollup(pid: int) -> tuple[int, int]:
 
 
 def scale_run(bench: Bench, evidence: Path, *, members: int, pool_size: int,
-              paths: tuple[str, ...] | None, launch_bound: int | None) -> dict:  # fmt: skip
+              paths: tuple[str, ...] | None, launch_bound: int | None,
+              clock_share_s: float = 30.0) -> dict:  # fmt: skip
     """One scale release: prepare ``members`` in threads under the pool, fire together."""
     control = bench.control
     for court in SCALE_COURTS:
@@ -116,7 +117,9 @@ def scale_run(bench: Bench, evidence: Path, *, members: int, pool_size: int,
     for account in accounts:
         control.add_member(account.username, account.password)
     pool = BrowserPool(pool_size)
-    settings = EngineSettings(evidence_dir=evidence, paths=paths, retry_window_s=3.0)
+    settings = EngineSettings(
+        evidence_dir=evidence, paths=paths, retry_window_s=3.0, clock_share_s=clock_share_s
+    )
     engine = BookingEngine(default_profile(bench.portal.url), settings, browser_pool=pool)
     launches = threading.BoundedSemaphore(launch_bound) if launch_bound else None
     ready, go, release = threading.Semaphore(0), threading.Event(), []
@@ -173,6 +176,12 @@ def scale_run(bench: Bench, evidence: Path, *, members: int, pool_size: int,
             if first is None or row["received_ns"] < first["received_ns"]:
                 firsts[row["member"]] = row
     booked = sum(1 for r in results.values() if r.outcome.value == "booked")
+    # Each member's time in its clock-sync step: probing, or waiting for the shared sync.
+    clock_ms = [
+        r.to_dict()["timings_ms"]["clock_sync"]
+        for r in results.values()
+        if "clock_sync" in r.to_dict()["timings_ms"]
+    ]
     doors: dict[str, int] = {}
     for row in firsts.values():
         doors[row["door"]] = doors.get(row["door"], 0) + 1
@@ -187,6 +196,7 @@ def scale_run(bench: Bench, evidence: Path, *, members: int, pool_size: int,
         "peak_pss": sampler.peak_pss,
         "peak_browsers": pool.peak,
         "doors": doors,
+        "clock_ms": clock_ms,
     }
 
 
@@ -207,17 +217,18 @@ def scale_main(members: int, pool: int) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-release-scale-"))
     portal = start_portal(work / "democlub", demo=True)
     runs = [
-        ("HTTP door allowed (door, replay, browser)", None, pool, None),
-        (f"browser only, {pool} browsers", ("browser",), pool, None),
-        (f"browser only, {members} browsers", ("browser",), members, pool),
+        ("HTTP door allowed (door, replay, browser)", None, pool, None, 30.0),
+        ("HTTP door allowed, a clock sync per member", None, pool, None, 0.0),
+        (f"browser only, {pool} browsers", ("browser",), pool, None, 30.0),
+        (f"browser only, {members} browsers", ("browser",), members, pool, 30.0),
     ]
     rows = []
     try:
         bench = Bench(portal)
-        for name, paths, size, bound in runs:
+        for name, paths, size, bound, share in runs:
             print(f"  {name}: {members} members ...", file=sys.stderr)
             out = scale_run(bench, work / "evidence", members=members, pool_size=size,
-                            paths=paths, launch_bound=bound)  # fmt: skip
+                            paths=paths, launch_bound=bound, clock_share_s=share)  # fmt: skip
             print(f"    {out}", file=sys.stderr)
             rows.append((name, out))
     finally:
@@ -226,17 +237,24 @@ def scale_main(members: int, pool: int) -> int:
     print(f"bench/release.py --scale: {members} members, {members} slots, one release "
           f"instant, loopback, {os.cpu_count()} cores")  # fmt: skip
     print(f"{'run':<44}{'booked':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"
-          f"{'ready':>7}{'prep s':>8}{'browsers':>9}{'RSS MB':>9}{'PSS MB':>9}")  # fmt: skip
+          f"{'ready':>7}{'prep s':>8}{'browsers':>9}{'RSS MB':>9}{'PSS MB':>9}"
+          f"{'clock ms':>10}")  # fmt: skip
     for name, out in rows:
         late = out["late"]
         top = max(late) if late else float("nan")
         print(f"{name:<44}{out['booked']:>5}/{out['members']:<2}{pct(late, 0.5):>10.1f}"
               f"{pct(late, 0.95):>10.1f}{top:>10.1f}{out['prepared_before_release']:>7}"
               f"{out['prepare_s']:>8.1f}{out['peak_browsers']:>9}{out['peak_rss']:>9.0f}"
-              f"{out['peak_pss']:>9.0f}")  # fmt: skip
+              f"{out['peak_pss']:>9.0f}{pct(out['clock_ms'], 0.5):>10.1f}")  # fmt: skip
     print("late: the portal's receive time of each member's first submit after the release")
-    print("(attempt log); ready: members prepared before the release; browsers: peak alive")
-    for (name, out), target in zip(rows, (100.0, 1000.0, 1000.0), strict=True):
+    print("(attempt log); ready: members prepared before the release; browsers: peak alive;")
+    print("clock ms: median time a member spent in its clock-sync step")
+    shared, own = rows[0][1]["clock_ms"], rows[1][1]["clock_ms"]
+    if shared and own:
+        print(f"clock sync per member, one sync per portal against one each: "
+              f"median {pct(shared, 0.5):.1f} ms against {pct(own, 0.5):.1f} ms, "
+              f"total {sum(shared) / 1000:.1f} s against {sum(own) / 1000:.1f} s")  # fmt: skip
+    for (name, out), target in zip(rows, (100.0, 100.0, 1000.0, 1000.0), strict=True):
         p95 = pct(out["late"], 0.95)
         verdict = "met" if p95 <= target and out["booked"] == out["members"] else "MISSED"
         print(f"target {name}: p95 <= {target:.0f} ms, all booked: {verdict}; "

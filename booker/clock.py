@@ -25,10 +25,12 @@ sent ahead by; the rest of the probes' time is reported as server work.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -57,6 +59,7 @@ class ClockEstimate:
     fastest_rtt_ns: int = 0  # the quickest probe's round trip
     network_rtt_ns: int | None = None
     network_source: str = "probes"  # "static" probes, the TCP "connect", or all "probes"
+    shared: bool = False  # another session's sync, handed over (``SharedClocks``)
 
     @property
     def one_way_ns(self) -> int:
@@ -89,6 +92,7 @@ class ClockEstimate:
             "server_ms": round(max(self.rtt_ns - network, 0) / 1e6, 2),
             "probes": self.probes,
             "sync_ms": self.sync_ms,
+            "shared": self.shared,
         }
 
 
@@ -152,6 +156,46 @@ class OffsetEstimator:
 
 
 Probe = Callable[[int], tuple[int, int, int] | None]
+
+
+class SharedClocks:
+    """One clock estimate per portal for the sessions that prepare together.
+
+    The members of one release instant prepare side by side, and each used
+    to spend seconds probing the same portal for the same answer.
+    ``estimate(key, sync, max_age_s)`` runs ``sync`` once per key and hands
+    its estimate to every caller within ``max_age_s`` of it; a caller that
+    comes while a sync runs waits for that one instead of starting its own.
+    An older estimate is synced again, so a later release (or a retry closer
+    to the instant) gets a fresh one; a sync that raises keeps nothing, and
+    the next caller tries again. A handed-over copy says ``shared`` and its
+    ``sync_ms`` is the time this caller waited, not the sync's.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[Hashable, list] = {}  # key → [lock, estimate, synced at]
+
+    def estimate(
+        self, key: Hashable, sync: Callable[[], ClockEstimate], max_age_s: float
+    ) -> ClockEstimate:
+        if max_age_s <= 0:
+            return sync()
+        with self._lock:
+            entry = self._entries.setdefault(key, [threading.Lock(), None, 0.0])
+        started = time.perf_counter()
+        with entry[0]:
+            kept, synced_at = entry[1], entry[2]
+            if kept is not None and time.monotonic() - synced_at <= max_age_s:
+                waited = round((time.perf_counter() - started) * 1000, 1)
+                return dataclasses.replace(kept, shared=True, sync_ms=waited)
+            fresh = sync()
+            entry[1], entry[2] = fresh, time.monotonic()
+            return fresh
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def synchronize(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from .clock import SharedClocks
 from .pool import BrowserPool, BrowserPoolTimeout, as_pool
 from .prepare import PrepareFailed, prepare_session
 from .profiles import adapter_for, validate_profile
@@ -62,13 +63,17 @@ class BookingEngine:
         settings: EngineSettings | None = None,
         browser_pool: BrowserPool | None = None,
         on_step: StepListener | None = None,
+        clocks: SharedClocks | None = None,
     ):
         """``browser_pool``: a ``BrowserPool`` or a semaphore shared with other
         engines of this process; every browser launch takes one of its slots
         (waiting up to ``settings.browser_wait_s``). None: unbounded.
         ``on_step`` hears every step of every session as it happens
-        (``timing.Stopwatch``): the site's live timeline."""
+        (``timing.Stopwatch``): the site's live timeline. ``clocks``: where
+        sessions share a portal's clock sync (``settings.clock_share_s``);
+        None: among this engine's sessions only."""
         self.on_step = on_step
+        self.clocks = clocks if clocks is not None else SharedClocks()
         self.profile = validate_profile(profile)
         self.adapter = adapter_for(self.profile)
         self.settings = settings or EngineSettings()

@@ -86,6 +86,8 @@ def translate(name: str, state: str, extra: dict[str, Any]) -> list[dict[str, An
     event.update({key: extra[key] for key in KEPT if key in extra})
     if step == "clock_sync" and "offset_ms" in extra and state == "done":
         event["detail"] = _clock_words(extra["offset_ms"], extra["uncertainty_ms"])
+        if extra.get("shared"):
+            event["detail"] += " (measured once for everyone booking this portal now)"
     if step == "form" and "court" in extra and not event["detail"]:
         event["detail"] = f"court {extra['court']}"
     return [event]

@@ -13,7 +13,7 @@ import logging
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from .classify import normalize
-from .clock import HttpClock
+from .clock import ClockEstimate, HttpClock
 from .http_door import DoorClient, DoorPath
 from .pages import LoginFailed, PageError, ReservationList
 from .pool import BrowserPoolTimeout
@@ -38,7 +38,6 @@ class PrepareFailed(Exception):
 def prepare_session(
     engine, credentials: Credentials, plan: Plan, *, release_browser: bool = False
 ) -> BookingSession:
-    settings = engine.settings
     session = BookingSession(engine, credentials, plan)
     watch = session.watch
     try:
@@ -57,19 +56,12 @@ def prepare_session(
             # The clock sync needs no browser: its slot serves the next member.
             session.release_browser()
         with watch.step("clock_sync") as step:
-            probe = engine.profile["clock"]
-            clock = HttpClock(
-                engine.profile["base_url"],
-                probe["url"],
-                method=probe["method"],
-                static=probe["static"],
-            )
-            session.clock = clock.sync(
-                settings.clock_probes_per_round, round(settings.clock_target_ms * 1e6)
-            )
+            session.clock = _portal_clock(engine)
             synced = session.clock.to_dict()
             step.extra.update(
-                offset_ms=synced["offset_ms"], uncertainty_ms=synced["uncertainty_ms"]
+                offset_ms=synced["offset_ms"],
+                uncertainty_ms=synced["uncertainty_ms"],
+                shared=synced["shared"],
             )
     except LoginFailed as exc:
         raise PrepareFailed(_fail(session, Outcome.LOGIN_FAILED, exc.message, "login")) from exc
@@ -84,6 +76,20 @@ def prepare_session(
         detail = f"none of the slots ({labels}) is offered by the portal's form"
         raise PrepareFailed(_fail(session, Outcome.ERROR, "", "prepare", detail))
     return session
+
+
+def _portal_clock(engine) -> ClockEstimate:
+    """The portal's clock: synced here, or the estimate another session just made."""
+    settings, probe = engine.settings, engine.profile["clock"]
+    key = (engine.profile["base_url"], probe["url"], probe["method"], probe["static"])
+
+    def sync() -> ClockEstimate:
+        clock = HttpClock(
+            engine.profile["base_url"], probe["url"], method=probe["method"], static=probe["static"]
+        )
+        return clock.sync(settings.clock_probes_per_round, round(settings.clock_target_ms * 1e6))
+
+    return engine.clocks.estimate(key, sync, settings.clock_share_s)
 
 
 def check_login(engine, credentials: Credentials, *, run_id: str = "") -> BookingResult:

@@ -33,6 +33,7 @@ from tennisbook.dynamo import Conflict, DataError, Unavailable
 from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
 from . import metrics, outbox
+from .clock import SharedClocks
 from .engine import BookingEngine, BrowserPool, EngineSettings, Plan, PrepareFailed
 from .live import StepPublisher
 from .results import BookingResult, Choice, Outcome
@@ -42,6 +43,9 @@ log = structlog.get_logger(__name__)
 requests_repo = booking_services.requests_repo
 
 _browsers = threading.BoundedSemaphore(settings.BOOKER_MAX_BROWSERS)
+# The requests this process prepares for one portal share its clock sync
+# (BOOKER_CLOCK_SHARE_SECONDS): a batch of one release instant probes once.
+_clocks = SharedClocks()
 
 REASONS = {
     Outcome.NOT_OPEN: FailureReason.NOT_OPEN,
@@ -281,7 +285,9 @@ def _attempt(request: BookingRequest, owner: str, may_submit, steps: StepPublish
     # be submitted to over HTTP, so a batch of many members fits in a few
     # browsers. A browser-only profile keeps its browser (and slot) until done.
     pool = BrowserPool(semaphore=_browsers, gauge=metrics.LIVE_BROWSERS)
-    engine = BookingEngine(profile, EngineSettings.from_django(), browser_pool=pool, on_step=steps)
+    engine = BookingEngine(
+        profile, EngineSettings.from_django(), browser_pool=pool, on_step=steps, clocks=_clocks
+    )
     try:
         session = engine.prepare(credentials, plan_for(request), release_browser=True)
     except PrepareFailed as exc:

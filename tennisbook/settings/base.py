@@ -218,6 +218,9 @@ BOOKER_EVIDENCE_DIR = env_path("BOOKER_EVIDENCE_DIR", VAR_DIR / "evidence")
 BOOKER_LEAD_TIME_SECONDS = env_float("BOOKER_LEAD_TIME_SECONDS", 120.0)
 # Retry "not yet open" and portal errors this long after the release instant.
 BOOKER_RETRY_WINDOW_SECONDS = env_float("BOOKER_RETRY_WINDOW_SECONDS", 5.0)
+# The members of one release instant share one clock sync of their portal
+# when it is at most this old (booker.clock.SharedClocks); 0: one each.
+BOOKER_CLOCK_SHARE_SECONDS = env_float("BOOKER_CLOCK_SHARE_SECONDS", 30.0, minimum=0.0)
 
 # --- Booking processor (Celery workers and beat) ---------------------------------
 # Beat sweeps for due requests this often, handing over those whose release

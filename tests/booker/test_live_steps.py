@@ -61,6 +61,13 @@ def test_the_engines_steps_become_the_members_words():
     )
     assert clock[0]["detail"] == "the portal's clock is 0.17 ms behind ± 0.72 ms"
     assert (clock[0]["offset_ms"], clock[0]["uncertainty_ms"]) == (-0.17, 0.72)
+    shared = live.translate(
+        "clock_sync", "done", {"ms": 3.1, "offset_ms": 2.0, "uncertainty_ms": 0.5, "shared": True}
+    )
+    assert shared[0]["detail"] == (
+        "the portal's clock is 2.00 ms ahead ± 0.50 ms "
+        "(measured once for everyone booking this portal now)"
+    )
     wait = live.translate("wait", "started", {"fire_at": "2026-12-10T23:00:00.000+00:00"})
     assert (wait[0]["step"], wait[0]["state"], wait[0]["fire_at"]) == (
         "wait",

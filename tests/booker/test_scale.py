@@ -113,6 +113,9 @@ def test_members_prepared_with_one_browser_fire_together_without_a_browser(
     assert pool.peak == 1
     assert pool.live == 0
     assert all(s.browser is None and s.released for s in sessions)
+    # One clock sync of the portal for all four: the others took its estimate.
+    assert sorted(s.clock.shared for s in sessions) == [False, True, True, True]
+    assert len({s.clock.offset_ns for s in sessions}) == 1
     results, most_alive = fire_all(sessions, open_soon(democlub, day, 3.0), pool)
 
     assert most_alive == 0  # waited, submitted over the door, verified through its list
