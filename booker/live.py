@@ -74,6 +74,16 @@ def translate(name: str, state: str, extra: dict[str, Any]) -> list[dict[str, An
     """The page's events for one engine step (none for the engine's own steps)."""
     if name == "reply":
         return _reply_events(extra)
+    if name == "release_watch":
+        until = f"{extra.get('seconds', 0):g}"
+        return [
+            {
+                "step": "release_watch",
+                "state": "started",
+                "label": "Still not open: watching the portal",
+                "detail": f"asking more slowly until {until} s after the release",
+            }
+        ]
     if name not in STEPS or (state == "started") != (name in SHOWN_AT_START):
         return []
     if name == "submit" and state == "done":

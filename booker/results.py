@@ -157,6 +157,9 @@ class BookingResult:
     evidence: dict = field(default_factory=dict)  # {"screenshot": path, "html": path}
     release_at: str | None = None
     detail: str = ""  # technical detail for operators (never a secret)
+    # When the portal opened as the submits saw it (``session._opening``):
+    # None when it never answered "not yet open".
+    opened: dict | None = None
 
     def __post_init__(self) -> None:
         if not self.reason:

@@ -19,6 +19,7 @@ Two rules keep a member from being booked twice or told a wrong story:
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -37,6 +38,9 @@ from .verify import find_booking
 log = logging.getLogger(__name__)
 
 MAX_PAUSE_MS = 100.0
+# The release watch (still "not yet open" after the retry window): the first
+# pause, how much longer each next one is, the longest, and their jitter.
+WATCH_FIRST_PAUSE_MS, WATCH_GROWTH, WATCH_MAX_PAUSE_MS, WATCH_JITTER = 250.0, 1.5, 5000.0, 0.2
 # Connection failures in a row after which an HTTP path gives way to the next one.
 MAX_TRANSPORT_FAILURES = 3
 # How each reply moves the loop: retry the same choice, next choice, or stop.
@@ -148,14 +152,16 @@ class BookingSession(PortalSession):
             self.notes.append(f"would submit through {paths[0].name if paths else 'nothing'}")
             return
         self._submit_loop(paths, target, release_ns, result, may_submit)
+        result.opened = _opening(result.attempts)
 
     def _submit_loop(self, paths, target, release_ns, result, may_submit) -> None:
         plan, settings = self.plan, self.engine.settings
         submission = self.engine.profile["submission"]
         window = plan.retry_window_s if plan.retry_window_s is not None else settings.retry_window_s
         deadline = target + round(window * 1e9)
+        watch_until = target + round(submission["release_watch_s"] * 1e9)
         choices = [c for c in plan.choices if c in self.schedule_ids]
-        index, relogged, retries = 0, False, 0
+        index, relogged, retries, watched = 0, False, 0, 0
         failures: dict[str, int] = {}  # transport failures in a row, per path
         last = ReplyKind.NOT_OPEN
         while index < len(choices) and len(result.attempts) < submission["max_attempts"]:
@@ -243,6 +249,23 @@ class BookingSession(PortalSession):
                 retries += 1
                 pause_ms = min(submission["retry_interval_ms"] * 1.1**retries, MAX_PAUSE_MS)
                 time.sleep(pause_ms / 1000)
+                continue
+            now = time.time_ns()
+            if reply.outcome == ReplyKind.NOT_OPEN and now < watch_until:
+                # Rules wrong, a portal late, a clock adrift: the court may still
+                # open. Ask on a slower, jittered schedule until the watch ends.
+                if not watched:
+                    self.notes.append(
+                        f"still not open {window:g} s after the release: watching until "
+                        f"{submission['release_watch_s']:g} s after it"
+                    )
+                    self.watch.mark("release_watch", seconds=submission["release_watch_s"])
+                watched += 1
+                pause_ms = min(
+                    WATCH_FIRST_PAUSE_MS * WATCH_GROWTH ** (watched - 1), WATCH_MAX_PAUSE_MS
+                )
+                pause_ms *= random.uniform(1 - WATCH_JITTER, 1 + WATCH_JITTER)
+                time.sleep(min(pause_ms / 1000, max(0.0, (watch_until - now) / 1e9)))
                 continue
             break
         result.outcome = _final_outcome(index >= len(choices), last)
@@ -352,6 +375,25 @@ class BookingSession(PortalSession):
         result.outcome, result.verified = outcome, True
         result.choice = choice.to_dict()
         result.confirmation = {"reservation_id": row.get("id", ""), "row": row}
+
+
+def _opening(attempts: list[AttemptRecord]) -> dict | None:
+    """When the portal opened, on its clock, as the submits saw it; None if it never said "not yet".
+
+    ``not_open_until_ms``: the last "not yet open" (ms after the computed
+    release), ``open_by_ms``: the first answer after it that was not
+    (None while it never opened). The opening lies between the two.
+    """
+    refused = [i for i, a in enumerate(attempts) if a.outcome == ReplyKind.NOT_OPEN]
+    if not refused:
+        return None
+    last = refused[-1]
+    after = attempts[last + 1] if last + 1 < len(attempts) else None
+    return {
+        "not_open_until_ms": attempts[last].ms_after_release,
+        "open_by_ms": after.ms_after_release if after is not None else None,
+        "not_open_replies": len(refused),
+    }
 
 
 def _final_outcome(every_choice_taken: bool, last: str) -> Outcome:

@@ -75,6 +75,22 @@ STEP_ERROR_TEXT = {"LoginFailed": "the portal refused the login"}
 MIN_BAR_PERCENT = 0.5  # a step of a few ms still shows as a sliver
 
 
+def _opened(opened: object) -> str:
+    """When the portal opened, as the submits saw it: "between +5.98 s and +6.31 s"."""
+    if not isinstance(opened, dict):
+        return ""
+    before, after = _ms(opened.get("not_open_until_ms")), _ms(opened.get("open_by_ms"))
+    if before is None:
+        return ""
+    if after is None:
+        return f"not yet open at {_seconds(before)} after the release, when tennisbook stopped"
+    return f"between {_seconds(before)} and {_seconds(after)} after the release"
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:+.2f} s"
+
+
 def run_report(
     item: BookingRequest, names: dict[int, str], zone: str, *, operator: bool = False
 ) -> dict | None:
@@ -101,6 +117,7 @@ def run_report(
         "release_club": timefmt.club_time(release, zone) if release else "",
         "to_confirmation": ms_text(confirmed) if confirmed is not None else "",
         "open_already": release is not None and release in _asked_at(item),
+        "opened": _opened(data.get("opened")),
         "shots": [piece for piece in evidence if piece["image"]],
         "files": [piece for piece in evidence if not piece["image"]],
         "operator": operator,

@@ -203,7 +203,10 @@ def _slot_label(value: Any, path: str) -> dict:
 
 def _submission(value: Any, path: str) -> dict:
     check_keys(
-        value, path, set(), {"paths", "arrive_after_ms", "retry_interval_ms", "max_attempts"}
+        value,
+        path,
+        set(),
+        {"paths", "arrive_after_ms", "retry_interval_ms", "max_attempts", "release_watch_s"},
     )
     paths = expect(value.get("paths", ["browser"]), list, f"{path}.paths", "a list of paths")
     for i, name in enumerate(paths):
@@ -221,6 +224,11 @@ def _submission(value: Any, path: str) -> dict:
             value.get("retry_interval_ms", 3.0), f"{path}.retry_interval_ms", 0, 5000
         ),
         "max_attempts": int(number(attempts, f"{path}.max_attempts", 1, 1000)),
+        # Still "not yet open" after the retry window: keep asking, ever more
+        # slowly, until this long after the release (0: give up with the window).
+        "release_watch_s": number(
+            value.get("release_watch_s", 60.0), f"{path}.release_watch_s", 0, 300
+        ),
     }
 
 

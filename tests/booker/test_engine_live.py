@@ -108,6 +108,29 @@ def test_not_yet_open_is_retried_at_once_until_it_opens(portal, path):
     assert [a["outcome"] for a in portal.attempts()] == outcomes
 
 
+@pytest.mark.parametrize(
+    ("portal", "path"), [("condo", "door"), ("grid", "replay")], indirect=["portal"]
+)
+def test_a_portal_that_opens_late_is_still_booked_by_the_release_watch(portal, path):
+    first, _ = portal.slots
+    session = portal.engine(paths=(path,)).prepare(portal.credentials(), portal.plan(first))
+    try:
+        opens = portal.open_soon(8.0)
+        # The rules say 6 s earlier than the portal opens: past the 3 s retry window.
+        result = session.fire(opens - timedelta(seconds=6))
+    finally:
+        session.close()
+
+    assert result.outcome == Outcome.BOOKED, result.to_dict()
+    assert result.verified
+    assert "still not open 3 s after the release: watching until 60 s after it" in result.detail
+    opened = result.opened
+    assert opened["not_open_until_ms"] < 6000 <= opened["open_by_ms"] < 9000, opened
+    portal_said = [a["outcome"] for a in portal.attempts()]
+    assert portal_said[-1] == "success"
+    assert portal_said.count("success") == 1
+
+
 def test_the_member_quota_stops_at_once_and_says_so(portal):
     first, second = portal.slots
     portal.control.set_area(portal.court, member_quota=1)

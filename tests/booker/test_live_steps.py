@@ -68,6 +68,13 @@ def test_the_engines_steps_become_the_members_words():
         "the portal's clock is 2.00 ms ahead ± 0.50 ms "
         "(measured once for everyone booking this portal now)"
     )
+    [watching] = live.translate("release_watch", "done", {"seconds": 60.0})
+    assert (watching["step"], watching["state"], watching["label"]) == (
+        "release_watch",
+        "started",
+        "Still not open: watching the portal",
+    )
+    assert watching["detail"] == "asking more slowly until 60 s after the release"
     wait = live.translate("wait", "started", {"fire_at": "2026-12-10T23:00:00.000+00:00"})
     assert (wait[0]["step"], wait[0]["state"], wait[0]["fire_at"]) == (
         "wait",

@@ -90,10 +90,13 @@ def fire(tmp_path, monkeypatch):
 
     def run(
         scripts: dict[str, list], choices=((5, SLOT_7),), may_submit=None, window=10.0,
-        arm_failures=0,
+        arm_failures=0, watch_s=None,
     ):  # fmt: skip
         settings = EngineSettings(evidence_dir=tmp_path, paths=tuple(scripts), warm_ahead_ms=0)
-        engine = BookingEngine(default_profile("http://127.0.0.1:9"), settings)
+        profile = default_profile("http://127.0.0.1:9")
+        if watch_s is not None:
+            profile["submission"]["release_watch_s"] = watch_s
+        engine = BookingEngine(profile, settings)
         plan = plan_for(DAY, *choices, retry_window_s=window)
         session = BookingSession(engine, Credentials("101", "secret"), plan)
         portal = FakePortal()
@@ -280,3 +283,63 @@ def test_a_form_page_that_keeps_failing_ends_as_a_portal_error_without_a_submit(
     assert result.outcome == Outcome.PORTAL_ERROR
     assert path.sent == []
     assert result.attempts == []
+
+
+# --- the release watch ---------------------------------------------------------
+
+
+def test_a_portal_still_closed_after_the_window_is_watched_until_it_opens(fire):
+    opens_at = time.monotonic() + 1.2  # the portal opens late, past the 0.2 s window
+
+    def late(portal):
+        if time.monotonic() < opens_at:
+            return "not_open"
+        portal.book()
+        return "success"
+
+    script = [late] * 40
+    result, _portal, _paths = fire({"door": script}, window=0.2, watch_s=5.0)
+
+    assert result.outcome == Outcome.BOOKED, result.to_dict()
+    assert "still not open 0.2 s after the release: watching until 5 s after it" in result.detail
+    opened = result.opened
+    assert opened["not_open_until_ms"] < opened["open_by_ms"]
+    assert 900 <= opened["open_by_ms"] <= 4000
+    assert opened["not_open_replies"] == len(result.attempts) - 1
+    # Slower than the window's retries: a few asks a second, not hundreds.
+    assert len(result.attempts) < 40
+
+
+def test_a_portal_that_never_opens_is_given_up_when_the_watch_ends(fire):
+    started = time.monotonic()
+    result, _portal, _paths = fire({"door": []}, window=0.1, watch_s=1.5)
+
+    took = time.monotonic() - started
+    assert result.outcome == Outcome.NOT_OPEN
+    assert 1.4 <= took <= 4.0
+    assert result.opened["open_by_ms"] is None
+    pauses = [
+        (b.sent_at_ns - a.sent_at_ns) / 1e6
+        for a, b in zip(result.attempts, result.attempts[1:], strict=False)
+    ]
+    assert max(pauses) > 300  # the watch's pauses grow past the window's 100 ms cap
+
+
+def test_a_profile_without_a_watch_gives_up_with_the_window(fire):
+    started = time.monotonic()
+    result, _portal, _paths = fire({"door": []}, window=0.2, watch_s=0)
+
+    assert result.outcome == Outcome.NOT_OPEN
+    assert time.monotonic() - started < 1.5
+    assert "watching" not in result.detail
+
+
+def test_a_booking_that_never_heard_not_yet_open_records_no_opening(fire):
+    def books(portal):
+        portal.book()
+        return "success"
+
+    result, _portal, _paths = fire({"door": [books]})
+
+    assert result.outcome == Outcome.BOOKED
+    assert result.opened is None

@@ -513,3 +513,24 @@ def test_a_partner_named_in_free_text_gives_that_username_no_access(alice, bob):
     """Anyone may register "bob": only an explicit @mention lets a member follow a request."""
     request_id = create(alice, partner=["bob", "Bob the coach"])
     assert bob.get(f"/bookings/{request_id}/").status_code == 404
+
+
+def test_the_page_says_when_a_late_portal_opened(alice, member):
+    request_id = create(alice)
+    item = services.get_request(str(member.pk), request_id)
+    finish(
+        item,
+        "completed",
+        result={
+            "outcome": "booked",
+            "ok": True,
+            "attempts": [],
+            "timings": [],
+            "opened": {"not_open_until_ms": 5980.4, "open_by_ms": 6310.2, "not_open_replies": 31},
+        },
+    )
+
+    page = alice.get(f"/bookings/{request_id}/").content.decode()
+
+    assert "The portal opened" in page
+    assert "between +5.98 s and +6.31 s after the release" in page
