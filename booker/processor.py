@@ -15,6 +15,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -288,15 +289,46 @@ def _attempt(request: BookingRequest, owner: str, may_submit, steps: StepPublish
     engine = BookingEngine(
         profile, EngineSettings.from_django(), browser_pool=pool, on_step=steps, clocks=_clocks
     )
-    try:
-        session = engine.prepare(credentials, plan_for(request), release_browser=True)
-    except PrepareFailed as exc:
-        return finalize(exc.result)
+    plan = plan_for(request)
+    for tried in range(1, PREPARE_TRIES + 1):
+        try:
+            session = engine.prepare(credentials, plan, release_browser=True)
+            break
+        except PrepareFailed as exc:
+            if not _prepare_again(exc.result, request.fire_at, tried):
+                return finalize(exc.result)
+            log.warning(
+                "booking.prepare_retry",
+                owner=owner,
+                tried=tried,
+                outcome=exc.result.outcome.value,
+                detail=exc.result.detail[:300],
+            )
+            time.sleep(PREPARE_RETRY_PAUSE_S)
+            steps.started()  # the member's timeline starts this try afresh
     log.info("booking.prepared", owner=owner, fire_at=request.fire_at.isoformat())
     try:
         return finalize(session.fire(request.fire_at, may_submit=may_submit))
     finally:
         session.close()
+
+
+# A preparation that failed on the way (the portal unreachable for a moment,
+# a browser that crashed, a page that did not load) is tried again while the
+# release is far enough ahead; a portal that refused the login is not.
+PREPARE_TRIES = 3
+PREPARE_RETRY_PAUSE_S = 3.0
+PREPARE_NEEDS_S = 20.0  # what a preparation takes at most, with room to spare
+TRANSIENT_PREPARE = {Outcome.ERROR, Outcome.PORTAL_ERROR}
+
+
+def _prepare_again(result: BookingResult, fire_at: datetime, tried: int) -> bool:
+    left = (fire_at - datetime.now(UTC)).total_seconds()
+    return (
+        tried < PREPARE_TRIES
+        and result.outcome in TRANSIENT_PREPARE
+        and left > PREPARE_RETRY_PAUSE_S + PREPARE_NEEDS_S
+    )
 
 
 def finalize(result: BookingResult) -> dict:

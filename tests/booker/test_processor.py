@@ -442,3 +442,71 @@ def test_a_requests_plan_carries_its_partners_and_notes_for_the_portal(alice):
     )
 
     assert processor.plan_for(request).comments == "Partners: bob, Luis. Doubles"
+
+
+class _Steps:
+    def __init__(self):
+        self.starts = 0
+
+    def started(self):
+        self.starts += 1
+
+
+@pytest.fixture
+def preparing(monkeypatch, alice):
+    """``_attempt`` with a scripted ``prepare``: each item an outcome to fail with, or "ok"."""
+    from booker.profiles import builtin_profile
+    from booker.results import Credentials
+
+    monkeypatch.setattr(processor, "PREPARE_RETRY_PAUSE_S", 0)
+    monkeypatch.setattr(processor, "load_credentials", lambda *a, **k: Credentials("101", "pw"))
+    monkeypatch.setattr(processor, "load_profile", lambda club: builtin_profile("democlub"))
+
+    class Session:
+        def fire(self, fire_at, may_submit=None):
+            return BookingResult(Outcome.BOOKED, verified=True)
+
+        def close(self):
+            pass
+
+    made = []
+
+    def run(script, *, fire_in=timedelta(minutes=2)):
+        tries = []
+        made.append(1)
+
+        def prepare(engine, credentials, plan, release_browser=False):
+            tries.append(1)
+            step = script.pop(0)
+            if step == "ok":
+                return Session()
+            raise processor.PrepareFailed(BookingResult(step, detail="net::ERR_CONNECTION_REFUSED"))
+
+        monkeypatch.setattr(processor.BookingEngine, "prepare", prepare)
+        request = workflow.create(alice, 5, in_days(9 + len(made)), SEVEN, club=CLUB)
+        request.fire_at = datetime.now(UTC) + fire_in
+        steps = _Steps()
+        result = processor._attempt(request, "worker-1", None, steps)
+        return result, len(tries), steps.starts
+
+    return run
+
+
+def test_a_preparation_that_failed_on_the_way_is_tried_again_before_the_release(preparing):
+    result, tries, starts = preparing([Outcome.ERROR, Outcome.PORTAL_ERROR, "ok"])
+
+    assert (result["outcome"], tries, starts) == ("booked", 3, 2)
+
+
+def test_a_refused_login_or_a_near_release_is_not_prepared_again(preparing):
+    refused, tries, _ = preparing([Outcome.LOGIN_FAILED, "ok"])
+    assert (refused["outcome"], tries) == ("login_failed", 1)
+
+    late, tries, _ = preparing([Outcome.ERROR, "ok"], fire_in=timedelta(seconds=10))
+    assert (late["outcome"], tries) == ("error", 1)
+
+
+def test_preparing_is_tried_three_times_at_most(preparing):
+    result, tries, _ = preparing([Outcome.ERROR] * 3 + ["ok"])
+
+    assert (result["outcome"], tries) == ("error", 3)
