@@ -15,6 +15,7 @@ photographed at 375 and 1280 px.
 from __future__ import annotations
 
 import json
+import time
 
 from selenium.webdriver.common.by import By
 
@@ -197,17 +198,23 @@ def test_a_push_message_is_shown_by_the_sites_service_worker(site, browser):
     )
     assert browser.execute_async_script(WORKER_READY), "no active service worker"
     payload = {"id": 7, "kind": "booked", "title": "Court booked", "body": "Court 5", "url": "/"}
-    # A fresh profile's first registration is number 0.
+    # A fresh profile's first registration is number 0. A push that reached
+    # the worker while it was still being (re)activated under load is lost,
+    # as a push service would retry it, so the test delivers it again.
     browser.execute_cdp_cmd("ServiceWorker.enable", {})
-    browser.execute_cdp_cmd(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": site.url, "registrationId": "0", "data": json.dumps(payload)},
-    )
-    shown = wait_for(
-        browser,
-        lambda d: d.execute_async_script(SHOWN_BY_THE_WORKER) or False,
-        message="the worker's notification",
-    )
+    shown = None
+    for _ in range(3):
+        browser.execute_cdp_cmd(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": site.url, "registrationId": "0", "data": json.dumps(payload)},
+        )
+        deadline = time.monotonic() + 10
+        while not shown and time.monotonic() < deadline:
+            shown = browser.execute_async_script(SHOWN_BY_THE_WORKER)
+            time.sleep(0.2)
+        if shown:
+            break
+    assert shown, "the worker showed no notification for three pushes, 10 s each"
     assert shown == [
         {
             "title": "Court booked",
