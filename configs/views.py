@@ -157,6 +157,13 @@ class UserConfigView(APIView):
         owner, club_id = self.target(request, user_id, club)
         data = s.UserConfigInputSerializer(data=request.data, context={"club": club_id})
         data.is_valid(raise_exception=True)
+        # The flags are the member's choices at every club, not this club's.
+        others = owner != str(request.user.pk) and operated_clubs(request.user) is not None
+        if "notifications" in data.validated_data and others:
+            raise PermissionDenied(
+                "notifications: these are the member's choices at every club; "
+                "only the member or an operator of every club may change them."
+            )
         actor = f"user:{request.user.pk}"
         config, created = services.update_user_config(
             owner, club_id, actor=actor, **data.validated_data

@@ -211,6 +211,8 @@ def _refresh_in_background(taken: bool | None, period: float) -> None:
 
     with _memo_lock:
         if _refresher is not None and _refresher.is_alive():
+            if taken:
+                _cache_call("delete", LOCK_KEY)  # the lock just won is not this round's
             return  # this process's round is already under way
         _refresher = threading.Thread(target=run, name="status-refresh", daemon=True)
         _refresher.start()

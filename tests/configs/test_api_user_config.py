@@ -219,3 +219,23 @@ def test_turning_live_updates_off_is_refused_naming_the_field(as_member):
     assert response.json()["error"]["fields"] == {
         "notifications.live_updates": ["Pages are always live; this cannot be turned off."]
     }
+
+
+def test_only_an_operator_of_every_club_changes_a_members_email_choices(
+    as_member, as_operator, member, operator
+):
+    from realtime import preferences
+
+    as_member.post(MINE, CREDENTIALS, format="json")
+    operator.operator_clubs = [CLUB]  # limited to this club: the choices span every club
+    operator.save()
+    body = {"notifications": {"email_on_success": False}}
+
+    refused = as_operator.post(config_url(member), body, format="json")
+
+    assert refused.status_code == 403
+    assert preferences.wants(member, "booked", "email") is True
+    operator.operator_clubs = []  # every club
+    operator.save()
+    assert as_operator.post(config_url(member), body, format="json").status_code == 200
+    assert preferences.wants(member, "booked", "email") is False
