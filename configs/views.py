@@ -13,7 +13,6 @@ tests their saved credentials at a club (``booker.login_check``).
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -115,17 +114,11 @@ class ClubDetailView(APIView):
         return Response(s.ClubSerializer(updated, context={"user": request.user}).data)
 
 
-def member_of(user_id: str):
-    """The account of ``user_id``; None for a configuration left by a deleted one."""
-    return get_user_model().objects.filter(pk=user_id).first()
-
-
 def shown_configs(configs: list, owner: str) -> list[dict]:
     """The configurations as the API shows them, their ``notifications`` the member's choices."""
     data = s.UserConfigSerializer(configs, many=True).data
-    member = member_of(owner) if data else None
-    if member is not None:
-        flags = preferences.legacy_flags(member)
+    flags = preferences.legacy_flags(owner) if data else None
+    if flags is not None:
         for item in data:
             item["notifications"] = flags
     return data
@@ -157,20 +150,18 @@ class UserConfigView(APIView):
         owner, club_id = self.target(request, user_id, club)
         data = s.UserConfigInputSerializer(data=request.data, context={"club": club_id})
         data.is_valid(raise_exception=True)
-        # The flags are the member's choices at every club, not this club's.
-        others = owner != str(request.user.pk) and operated_clubs(request.user) is not None
-        if "notifications" in data.validated_data and others:
-            raise PermissionDenied(
-                "notifications: these are the member's choices at every club; "
-                "only the member or an operator of every club may change them."
-            )
+        flags = data.validated_data.get("notifications")
+        if flags is not None:
+            try:
+                preferences.check_legacy_flags_change(request.user, owner)
+            except preferences.NotPermitted as refused:
+                raise PermissionDenied(str(refused)) from None
         actor = f"user:{request.user.pk}"
         config, created = services.update_user_config(
             owner, club_id, actor=actor, **data.validated_data
         )
-        member = member_of(owner)
-        if "notifications" in data.validated_data and member is not None:
-            preferences.save_legacy_flags(member, data.validated_data["notifications"])
+        if flags is not None:
+            preferences.save_legacy_flags(request.user, owner, flags)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(shown_configs([config], owner)[0], status=code)
 

@@ -11,10 +11,12 @@ the choices cannot be read right now.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from configs import clubs
 from configs import services as config_services
+from tennisbook.api.permissions import operated_clubs
 
 from .choices import DEFAULTS, LEGACY_EMAIL_FLAG, PAIRS, Channel
 from .models import NotificationPreference
@@ -116,22 +118,53 @@ def parse_posted(post, *, editable: set[str]) -> dict[tuple[str, str], bool]:
     return {pair: pair in ticked for pair in PAIRS if pair[1] in editable}
 
 
-def legacy_flags(member) -> dict[str, bool]:
+class NotPermitted(PermissionError):
+    """The caller may not change these choices (they are the member's at every club)."""
+
+
+def _account(owner_id: str):
+    """The account of ``owner_id``; None for a configuration left by a deleted one."""
+    return get_user_model().objects.filter(pk=owner_id).first()
+
+
+def legacy_flags(owner_id: str) -> dict[str, bool] | None:
     """The UserConfig API's old ``notifications`` object, read from the member's choices.
 
     The choices are the member's at every club, so every club's
-    configuration shows the same flags; pages are always live.
+    configuration shows the same flags; pages are always live. None when
+    the account is gone (its configuration then keeps what it stored).
     """
+    member = _account(owner_id)
+    if member is None:
+        return None
     choices = preferences_for(member)
-    flags = {
-        flag: choices[(event.value, Channel.EMAIL.value)]
-        for event, flag in LEGACY_EMAIL_FLAG.items()
-    }
+    flags: dict[str, bool] = {}
+    for event, flag in LEGACY_EMAIL_FLAG.items():
+        # A flag that stands for several events reads as its first (its namesake).
+        flags.setdefault(flag, choices[(event.value, Channel.EMAIL.value)])
     return flags | {"live_updates": True}
 
 
-def save_legacy_flags(member, flags: dict[str, bool]) -> None:
+def may_change_legacy_flags(actor, owner_id: str) -> bool:
+    """Only the member, or an operator of every club, changes choices that span every club."""
+    return str(actor.pk) == str(owner_id) or operated_clubs(actor) is None
+
+
+def check_legacy_flags_change(actor, owner_id: str) -> None:
+    """Raise ``NotPermitted`` before anything is written when ``actor`` may not change them."""
+    if not may_change_legacy_flags(actor, owner_id):
+        raise NotPermitted(
+            "notifications: these are the member's choices at every club; "
+            "only the member or an operator of every club may change them."
+        )
+
+
+def save_legacy_flags(actor, owner_id: str, flags: dict[str, bool]) -> None:
     """Store the old flags an API client sent as the e-mail choices they name."""
+    check_legacy_flags_change(actor, owner_id)
+    member = _account(owner_id)
+    if member is None:
+        return
     save_preferences(
         member,
         {

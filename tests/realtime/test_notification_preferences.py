@@ -97,6 +97,35 @@ def test_saving_a_pair_that_does_not_exist_is_refused(member, dynamo):
         preferences.save_preferences(member, {("booked", "fax"): True})
 
 
+# --- the UserConfig API's old flags ---------------------------------------------------
+
+
+def test_the_old_flags_read_the_members_email_choices(member, dynamo):
+    preferences.save_preferences(member, {("failed", "email"): False})
+    flags = preferences.legacy_flags(str(member.pk))
+    assert flags == {"email_on_success": True, "email_on_failure": False, "live_updates": True}
+
+
+def test_the_old_flags_of_a_deleted_account_are_none(db):
+    assert preferences.legacy_flags("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_a_club_operator_may_not_change_choices_that_span_every_club(member, operator, dynamo):
+    operator.operator_clubs = [CLUB]
+    operator.save()
+    before = preferences.preferences_for(member)
+    with pytest.raises(preferences.NotPermitted, match="every club"):
+        preferences.save_legacy_flags(operator, str(member.pk), {"email_on_failure": False})
+    assert preferences.preferences_for(member) == before
+
+
+def test_the_member_and_an_operator_of_every_club_may(member, operator, dynamo):
+    preferences.save_legacy_flags(member, str(member.pk), {"email_on_failure": False})
+    assert preferences.wants(member, "failed", "email") is False
+    preferences.save_legacy_flags(operator, str(member.pk), {"email_on_failure": True})
+    assert preferences.wants(member, "failed", "email") is True
+
+
 # --- the profile form's posts ------------------------------------------------------------
 
 
