@@ -119,6 +119,9 @@ def save_template(user: Any, club: str, body: dict[str, Any]) -> tuple[BookingTe
             before = values_of(existing)
             for name, value in values.items():
                 setattr(existing, name, value)
+            if values_of(existing) == before:
+                # Nothing changed: no new version, so a co-editor's open page stays current.
+                return existing, False
             existing.updated_by = user
             existing.save()  # a new version: an open editing page is told below
             announce_change(existing, before, user, existing.updated_at)

@@ -227,13 +227,18 @@ def test_a_replacement_by_name_tells_the_open_editing_pages(
     assert template.updated_by == alice
 
 
-def test_a_replacement_by_name_that_changes_nothing_tells_nothing(
+def test_a_replacement_by_name_that_changes_nothing_writes_and_tells_nothing(
     alice, template, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         member_templates.save_template(alice, CLUB, body())
 
+    template.refresh_from_db()
+    assert (template.version, template.updated_by) == (1, None)
     assert events(template) == []
+    # so a co-editor's page, opened at version 1, still saves
+    edited = template_editing.edit_template(alice, template.pk, body(notes="court 5 please"), 1)
+    assert edited.fields == ["notes"]
 
 
 def test_a_save_that_changes_nothing_writes_and_tells_nothing(alice, template, committed):
