@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
+from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import JWTAuthentication
@@ -90,6 +92,39 @@ def still_valid(scope: dict, how: str, user: Any) -> Any | None:
 def reads_the_database(stream: str) -> bool:
     """Whether ``may_watch`` asks the Django database for ``stream`` (else DynamoDB or nothing)."""
     return stream.startswith("template:")
+
+
+# Refused watches a member may make in a window, on every socket together: a
+# page asks for the few streams it shows, so more is someone probing ids
+# (each costs a DynamoDB read), and reconnecting does not start them afresh.
+MAX_REFUSED_WATCHES = 20
+REFUSED_WINDOW_S = 600
+
+
+def _refused_key(user_id: object) -> str:
+    return f"live:refused-watches:{user_id}"
+
+
+def count_refused_watch(user_id: object) -> int | None:
+    """Count one refused watch of the member's; their count in this window, None if unknown.
+
+    The count lives in the cache (Redis): unreachable, the caller counts
+    on its socket alone.
+    """
+    key = _refused_key(user_id)
+    try:
+        cache.add(key, 0, timeout=REFUSED_WINDOW_S)  # the window starts at the first refusal
+        return int(cache.incr(key))
+    except (RedisError, OSError, ValueError):  # ValueError: expired between add and incr
+        return None
+
+
+def refused_too_often(user_id: object) -> bool:
+    """Whether the member used up their refused watches in this window."""
+    try:
+        return int(cache.get(_refused_key(user_id)) or 0) >= MAX_REFUSED_WATCHES
+    except (RedisError, OSError, ValueError):
+        return False
 
 
 def origin_allowed(scope: dict, how: str) -> bool:

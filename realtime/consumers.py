@@ -30,9 +30,7 @@ log = structlog.get_logger(__name__)
 
 NOT_AUTHENTICATED, ORIGIN_REFUSED, TOO_MANY_REFUSED = 4401, 4403, 4429
 MAX_WATCHED = 20  # streams one socket may watch besides the member's own
-# Refused watches one socket may make: a page asks for the few streams it
-# shows, so more is someone probing ids (each costs a DynamoDB read).
-MAX_REFUSED_WATCHES = 20
+MAX_REFUSED_WATCHES = access.MAX_REFUSED_WATCHES
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -46,6 +44,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             refused = ("unauthenticated", NOT_AUTHENTICATED)
         elif not access.origin_allowed(self.scope, found[1]):
             refused = ("origin", ORIGIN_REFUSED)
+        elif await sync_to_async(access.refused_too_often, thread_sensitive=False)(found[0].pk):
+            refused = ("too_many_refused", TOO_MANY_REFUSED)
         if refused is not None:
             # A close before the accept reaches the page as a bare 403; accepted
             # first, the page reads the code (and stops retrying), sent nothing.
@@ -134,11 +134,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if not allowed:
                 await self._error("forbidden", "you may not watch this", stream=stream)
                 self.refused_watches += 1
-                if self.refused_watches >= MAX_REFUSED_WATCHES:
+                counted = await sync_to_async(access.count_refused_watch, thread_sensitive=False)(
+                    self.user.pk
+                )
+                if max(self.refused_watches, counted or 0) >= MAX_REFUSED_WATCHES:
                     log.warning("live.too_many_refused_watches", user_id=str(self.user.pk))
                     await self._error(
                         "too_many_refused",
-                        f"{MAX_REFUSED_WATCHES} watches refused on this socket: closing it",
+                        f"{MAX_REFUSED_WATCHES} watches refused: closing this socket; "
+                        f"new ones are refused for up to {access.REFUSED_WINDOW_S // 60} minutes",
                     )
                     await self.close(code=TOO_MANY_REFUSED)
                 return

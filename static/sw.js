@@ -82,9 +82,10 @@ self.addEventListener("message", (event) => {
   if (data.type === "save" && typeof data.url === "string") {
     const url = new URL(data.url, self.location.origin);
     if (url.origin === self.location.origin && isSavedPage(url)) {
+      const generation = forgotten;
       event.waitUntil(
         fetch(url.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-          .then((response) => remember(url, response))
+          .then((response) => remember(url, response, generation))
           .catch(() => {}),
       );
     }
@@ -115,18 +116,20 @@ function pageKey(url) {
 }
 
 async function navigate(event, url) {
+  // Taken before the fetch: a logout answered while this page was on the way
+  // forgets the pages, and this one, fetched under the old session, is not kept.
+  const generation = forgotten;
   let response;
   try {
     response = await fetch(event.request);
   } catch (error) {
     return offlineAnswer(url);
   }
-  event.waitUntil(remember(url, response.clone()).catch(() => {}));
+  event.waitUntil(remember(url, response.clone(), generation).catch(() => {}));
   return response;
 }
 
-async function remember(url, response) {
-  const generation = forgotten;
+async function remember(url, response, generation) {
   const type = response.headers.get("Content-Type") || "";
   if (response.status !== 200 || response.type !== "basic" || !type.startsWith("text/html")) {
     return;

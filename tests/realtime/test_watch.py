@@ -114,6 +114,33 @@ def test_a_socket_probing_request_ids_is_closed_after_so_many_refusals(member, o
 
 
 @pytest.mark.django_db
+def test_refusals_count_per_member_so_reconnecting_does_not_reset_them(other_member):
+    from realtime.consumers import MAX_REFUSED_WATCHES, TOO_MANY_REFUSED
+
+    async def probe(socket, times):
+        for _ in range(times):
+            answer = await watch(socket, broadcast.request_stream(uuid.uuid4()))
+            assert answer["code"] == "forbidden"
+
+    async def body():
+        first = await page_socket(other_member)
+        await connected(first)
+        await probe(first, MAX_REFUSED_WATCHES // 2)
+        await first.disconnect()
+        second = await page_socket(other_member)  # a fresh socket carries on the count
+        await connected(second)
+        await probe(second, MAX_REFUSED_WATCHES - MAX_REFUSED_WATCHES // 2)
+        assert (await second.receive_json_from())["code"] == "too_many_refused"
+        assert (await second.receive_output())["code"] == TOO_MANY_REFUSED
+        third = await page_socket(other_member)  # and a new one is refused outright
+        accepted, _subprotocol = await third.connect()
+        assert accepted
+        assert await third.receive_output() == {"type": "websocket.close", "code": TOO_MANY_REFUSED}
+
+    live(body)
+
+
+@pytest.mark.django_db
 def test_an_operator_may_watch_any_request_of_their_clubs(owners_request, operator):
     stream = broadcast.request_stream(owners_request.request_id)
 
