@@ -101,6 +101,8 @@ class BookingRequest(DynamoModel):
     # Set while another member's request holds the slot (conflict policy
     # "queue"): this request fires only if that one fails or is cancelled.
     queued_behind = UnicodeAttribute(null=True, attr_name="queuedBehind")
+    # The recurring series this request is a date of (``bookings.series``).
+    series_id = UnicodeAttribute(null=True, attr_name="seriesId")
     # When the sweep last handed the request to the workers (limits re-sends).
     dispatched_at = UTCDateTimeAttribute(null=True, attr_name="dispatchedAt")
     lease_owner = UnicodeAttribute(null=True, attr_name="leaseOwner")

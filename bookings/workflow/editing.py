@@ -105,6 +105,7 @@ def edit(
         by=by,
         message=REPLACES + request.request_id,
         now=now,
+        series_id=request.series_id,  # still that date of the series
     )
     return _replace(request, replacement, by=by, now=now)
 

@@ -46,6 +46,7 @@ def create(
     now: datetime | None = None,
     release_at: datetime | None = None,
     request_id: str | None = None,
+    series_id: str | None = None,
 ) -> BookingRequest:
     """Validate and store a pending request at ``club``, claiming its slot atomically.
 
@@ -96,6 +97,7 @@ def create(
         now=now,
         release_at=release_at,
         request_id=request_id,
+        series_id=series_id,
     )
 
     def save_request(tx: core.Transaction, queued_behind: str | None) -> None:
@@ -112,6 +114,7 @@ def create(
         date=request.date,
         fire_at=request.fire_at.isoformat(),
         queued_behind=request.queued_behind,
+        series_id=series_id,
     )
     core.announce(request, None)
     return request
@@ -133,6 +136,7 @@ def build_request(
     now: datetime,
     release_at: datetime | None = None,
     request_id: str | None = None,
+    series_id: str | None = None,
 ) -> BookingRequest:
     """A new pending request from checked values, its fire time from the club's rules.
 
@@ -158,6 +162,7 @@ def build_request(
         status=RequestStatus.PENDING.value,
         fire_at=fire_at,
         history=[core.entry(now, by, None, RequestStatus.PENDING, message)],
+        series_id=series_id,
         created_at=now,
         updated_at=now,
     )

@@ -266,8 +266,18 @@ CELERY_IMPORTS = ("tennisbook.portal_probe",)  # tennisbook is no app: autodisco
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recurring series (bookings.series): each date's request is created this
+# long before its release, by a planner that runs every SERIES_PLAN_SECONDS.
+SERIES_LEAD_HOURS = env_float("SERIES_LEAD_HOURS", 48.0, minimum=1.0)
+SERIES_PLAN_SECONDS = env_float("SERIES_PLAN_SECONDS", 300.0, minimum=10.0)
+
 CELERY_BEAT_SCHEDULE = {
     "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
+    "plan-series": {
+        "task": "bookings.plan_series",
+        "schedule": SERIES_PLAN_SECONDS,
+        "options": {"expires": SERIES_PLAN_SECONDS},
+    },
     "sweep-due-requests": {"task": "booker.tasks.sweep_due", "schedule": BOOKER_SWEEP_SECONDS},
     "flush-outbox": {"task": "booker.tasks.flush_outbox", "schedule": 10.0},
     "probe-portals": {
