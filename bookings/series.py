@@ -224,7 +224,8 @@ def edit_series(
         series = _locked(user, series_id)
         _require_open(series)
         _check_version(series, version)
-        values = check_series(series.club_id, body, now=now)
+        # Left out, the first date stays (a new series would start today).
+        values = check_series(series.club_id, {"starts_on": series.starts_on, **body}, now=now)
         for name, value in values.items():
             setattr(series, name, value)
         series.save()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import series_api, views
 
 app_name = "bookings-api"
 
@@ -18,4 +18,15 @@ urlpatterns = [
         views.BookingEvidenceView.as_view(),
         name="evidence",
     ),
+    path("series", series_api.SeriesListView.as_view(), name="series-list"),
+    path("series/<str:series_id>", series_api.SeriesDetailView.as_view(), name="series-detail"),
+    path("series/<str:series_id>/pause", series_api.SeriesPauseView.as_view(), name="series-pause"),
+    path(
+        "series/<str:series_id>/resume", series_api.SeriesResumeView.as_view(), name="series-resume"
+    ),
+    path("series/<str:series_id>/skip", series_api.SeriesSkipView.as_view(), name="series-skip"),
+    path(
+        "series/<str:series_id>/unskip", series_api.SeriesUnskipView.as_view(), name="series-unskip"
+    ),
+    path("series/<str:series_id>/end", series_api.SeriesEndView.as_view(), name="series-end"),
 ]

@@ -34,6 +34,11 @@ PROTECTED_ENDPOINTS = [
     ("get", "/api/bookings/00000000-0000-0000-0000-000000000000", None),
     ("delete", "/api/bookings/00000000-0000-0000-0000-000000000000", None),
     ("put", "/api/bookings/00000000-0000-0000-0000-000000000000/status", {"status": "cancelled"}),
+    ("get", "/api/series", None),
+    ("post", "/api/series", {"name": "x"}),
+    ("get", "/api/series/00000000-0000-0000-0000-000000000000", None),
+    ("post", "/api/series/00000000-0000-0000-0000-000000000000/pause", None),
+    ("post", "/api/series/00000000-0000-0000-0000-000000000000/end", None),
 ]
 
 
