@@ -37,6 +37,7 @@ from tennisbook.pages import member_clubs
 from tennisbook.values import InvalidValue, TimeSlot, parse_date
 
 from . import exports, feeds, queries, services
+from . import series as series_service
 from .choices import RequestStatus
 from .pages import STATUS_TEXT, court_names, now_utc
 from .release import club_today
@@ -163,6 +164,7 @@ def events_by_day(items, several_clubs: bool) -> dict[str, list[dict]]:
                 "club": (club.name if club else item.club_id) if several_clubs else "",
                 "status": item.status,
                 "status_text": STATUS_TEXT.get(item.status, item.status),
+                "series": item.series_id or "",
             }
         )
     for events in found.values():
@@ -211,18 +213,48 @@ def release_marks(club: clubs.Club, period: Period, now: datetime) -> dict[date,
     return marks
 
 
+def series_marks(user, period: Period, now: datetime, events) -> dict[date, list[dict]]:
+    """The member's series dates in ``period`` whose request is not made yet, by date.
+
+    A date already made shows as its request (``events``); a paused series
+    shows nothing new, as it makes nothing.
+    """
+    marks: dict[date, list[dict]] = {}
+    for series in series_service.my_series(user):
+        if series.state != "active" or series.club_id not in clubs.club_ids():
+            continue
+        names = court_names(series.club_id)
+        slot = TimeSlot.parse(series.time_slot)
+        today = club_today(clubs.get_club(series.club_id).time_zone, now)
+        for day in series_service.dates_of(series, max(period.first, today), period.last):
+            made = any(e.get("series") == str(series.pk) for e in events.get(day.isoformat(), []))
+            if made:
+                continue
+            marks.setdefault(day, []).append(
+                {
+                    "id": str(series.pk),
+                    "name": series.name,
+                    "time": f"{slot.start:%H:%M}",
+                    "court": names.get(series.court_id, f"Court {series.court_id}"),
+                }
+            )
+    return marks
+
+
 def book_href(day: date, club: clubs.Club) -> str:
     """The booking form for ``day`` at ``club`` (``BookingForm.from_query`` reads both)."""
     return f"{reverse('bookings:book')}?{urlencode({'date': day.isoformat(), 'club': club.id})}"
 
 
-def calendar_days(period, today, window, club, events, releases) -> list[dict]:
-    """Each day of ``period`` as the page shows it: its requests, releases, booking link."""
+def calendar_days(period, today, window, club, events, releases, planned=None) -> list[dict]:
+    """Each day of ``period`` as the page shows it: requests, series dates, releases, link."""
     days = []
     day = period.first
+    planned = planned or {}
     while day <= period.last:
         on_day = events.get(day.isoformat(), [])
         marks = releases.get(day, [])
+        series_dates = planned.get(day, [])
         bookable = window[0] <= day <= window[1]
         days.append(
             {
@@ -236,7 +268,8 @@ def calendar_days(period, today, window, club, events, releases) -> list[dict]:
                 "book_href": book_href(day, club) if bookable else "",
                 "events": on_day,
                 "releases": marks,
-                "empty": not on_day and not marks,
+                "planned": series_dates,
+                "empty": not on_day and not marks and not series_dates,
             }
         )
         day += timedelta(days=1)
@@ -256,13 +289,15 @@ def calendar_context(request, data) -> tuple[dict, list[dict]]:
     # A club's name beside each request once the member deals with more than one.
     several = len({item.club_id for item in items} | set(mine.configured)) > 1
     window = services.booking_window(club.id, now)
+    events = events_by_day(items, several)
     days = calendar_days(
         period,
         today,
         window,
         club,
-        events_by_day(items, several),
+        events,
         release_marks(club, period, now),
+        series_marks(request.user, period, now, events),
     )
     previous, following = period.shifted(-1), period.shifted(1)
     if period.view == "month":

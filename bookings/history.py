@@ -15,6 +15,8 @@ member pages show of a request (``bookings.pages``).
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
@@ -34,6 +36,7 @@ from tennisbook.values import InvalidValue, TimeSlot, parse_court_id, parse_date
 
 from . import exports, queries
 from .choices import RequestStatus
+from .models import BookingSeries
 from .pages import STATUS_TEXT, court_names, now_utc, request_view
 
 PAGE_SIZE = 20
@@ -214,8 +217,21 @@ def fired_text(moment, zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M:%S}.{local.microsecond // 1000:03d}"
 
 
+def names_of_series(ids) -> dict[str, str]:
+    """The names of the series ``ids`` name (one query), by id; a malformed id is left out."""
+    wanted = set()
+    for value in ids:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            wanted.add(uuid.UUID(value))
+    if not wanted:
+        return {}
+    found = BookingSeries.objects.filter(pk__in=wanted).values_list("pk", "name")
+    return {str(pk): name for pk, name in found}
+
+
 def history_rows(items, now) -> list[dict]:
     names: dict[str, dict[int, str]] = {}
+    series_names = names_of_series(item.series_id for item in items)
     rows = []
     for item in items:
         if item.club_id not in names:
@@ -232,6 +248,8 @@ def history_rows(items, now) -> list[dict]:
             fired_text=fired_text(when.fired_at, view["zone"]) if when.fired_at else "",
             ms=when.ms_after_release,
             ms_text="" if when.ms_after_release is None else f"{when.ms_after_release:,.1f}",
+            series_id=item.series_id or "",
+            series_name=series_names.get(item.series_id or "", ""),
         )
         rows.append(view)
     return rows

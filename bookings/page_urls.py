@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import calendar_pages, history, live_pages, pages, template_edit_pages, template_pages
+from . import (
+    calendar_pages,
+    history,
+    live_pages,
+    pages,
+    series_pages,
+    template_edit_pages,
+    template_pages,
+)
 
 app_name = "bookings"
 
@@ -65,4 +73,18 @@ urlpatterns = [
         name="offer-dismiss",
     ),
     path("templates/shared/<str:token>", template_pages.shared, name="template-shared"),
+    # recurring series: list, start, one series, edit, its actions
+    path("series/", series_pages.series_list, name="series"),
+    path("series/new", series_pages.series_new, name="series-new"),
+    path("series/<uuid:series_id>/", series_pages.series_detail, name="series-detail"),
+    path("series/<uuid:series_id>/edit", series_pages.series_edit, name="series-edit"),
+    *(
+        path(
+            f"series/<uuid:series_id>/{action}",
+            series_pages.series_action,
+            {"action": action},
+            name=f"series-{action}",
+        )
+        for action in ("pause", "resume", "skip", "unskip", "end")
+    ),
 ]
