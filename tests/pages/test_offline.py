@@ -31,7 +31,7 @@ SIX_AM = "De 06:00 AM a 07:00 AM"
 QUEUED = "queued, will be sent when you are back online"
 # What a page says in the console while its network is gone (polls, the live socket).
 OFFLINE_NOISE = re.compile(
-    r"net::ERR_(INTERNET_DISCONNECTED|CONNECTION_\w+|EMPTY_RESPONSE|FAILED|NETWORK_CHANGED)"
+    r"net::ERR_(INTERNET_DISCONNECTED|CONNECTION_\w+|SOCKET_\w+|EMPTY_RESPONSE|FAILED|NETWORK_CHANGED)"
     r"|WebSocket connection to .* failed|Failed to fetch"
 )
 
