@@ -90,3 +90,10 @@ def observe(result: dict, *, club: str) -> None:
     clock = result.get("clock") or {}
     if clock.get("offset_ms") is not None:
         CLOCK_OFFSET.labels(club).set(float(clock["offset_ms"]))
+
+
+PREFLIGHTS = Counter(
+    "tennisbook_preflight_checks_total",
+    "Pre-flight checks finished, by club, stage (day, final) and what they found.",
+    ["club", "stage", "state"],
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import dispatch, login_check, processor
+from . import dispatch, login_check, preflight, processor
 
 # A batch waits for its release (at most the lead time plus the sweep
 # margin), fires, retries within the window and verifies.
@@ -50,3 +50,24 @@ def check_login(check_id: str, user_id: str, club: str, actor: str) -> str:
     """
     check = login_check.run(check_id, user_id, club, actor=actor)
     return check.state if check else "superseded"
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def sweep_preflights() -> int:
+    """Beat: start the pre-flight checks that are due (``booker.preflight``)."""
+    if not preflight.enabled():
+        return 0
+    return preflight.sweep(lambda check_id: run_preflight.apply_async(args=[check_id]))
+
+
+@shared_task(
+    acks_late=False,
+    soft_time_limit=preflight.SOFT_LIMIT_S,
+    time_limit=preflight.HARD_LIMIT_S,
+    ignore_result=True,
+)
+def run_preflight(check_id: int) -> str | None:
+    """One pre-flight check, on the default queue. Acknowledged on receipt: one lost with
+    its worker stays "running" on the request, and the release goes ahead regardless."""
+    check = preflight.run(check_id)
+    return check.state if check is not None else None

@@ -32,7 +32,9 @@ from tennisbook.values import InvalidValue, parse_club_id
 from . import queries, services, workflow
 from .choices import RequestStatus
 from .dynamo import BookingRequest
+from .evidence import evidence_response, preflight_file
 from .lifecycle import Actor
+from .models import PreflightCheck
 from .services import requests_repo
 
 PAGE_SIZE = 50
@@ -169,7 +171,21 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         attempts=result.get("attempts") or [],
         timings=result.get("timings") or [],
         targets=services.allowed_targets(item, Actor.OPERATOR),
+        preflight=PreflightCheck.objects.filter(request_id=item.request_id).order_by("started_at"),
     )
+
+
+def preflight_evidence(request: HttpRequest, request_id: str, check_id: int, name: str):
+    """A pre-flight check's screenshot or page, for the operators of the request's club."""
+    item = _find(request, request_id)
+    check = PreflightCheck.objects.filter(pk=check_id, request_id=item.request_id).first()
+    found = preflight_file(check, name) if check is not None else None
+    if found is None:
+        raise Http404("That evidence is not kept (any more).")
+    try:
+        return evidence_response(*found)
+    except OSError:
+        raise Http404("That evidence is not kept (any more).") from None
 
 
 @require_POST
@@ -207,5 +223,10 @@ urlpatterns = [
         "requests/<str:request_id>/status",
         admin.site.admin_view(request_status),
         name="request-status",
+    ),
+    path(
+        "requests/<str:request_id>/preflight/<int:check_id>/<slug:name>",
+        admin.site.admin_view(preflight_evidence),
+        name="preflight-evidence",
     ),
 ]

@@ -38,15 +38,23 @@ def evidence_file(request: BookingRequest, name: str) -> tuple[Path, str] | None
     Only files inside the evidence directory are served, whatever the stored
     result says.
     """
-    stored = (request.result_data.get("evidence") or {}).get(name)
+    return kept_file((request.result_data.get("evidence") or {}).get(name))
+
+
+def kept_file(stored: object) -> tuple[Path, str] | None:
+    """A stored evidence path and its content type, if it is a file in the evidence directory."""
     if not isinstance(stored, str):
         return None
     root = Path(settings.BOOKER_EVIDENCE_DIR).resolve()
     path = Path(stored).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return None
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return path, content_type
+    return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def preflight_file(check, name: str) -> tuple[Path, str] | None:
+    """One piece of a pre-flight check's evidence, on the same terms as a result's."""
+    return kept_file((check.evidence or {}).get(name))
 
 
 def evidence_response(path: Path, content_type: str) -> FileResponse:

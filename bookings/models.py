@@ -1,4 +1,4 @@
-"""Recurring series: a member's standing wish, and what became of each of its dates.
+"""Recurring series (a member's standing wish, what each date became) and pre-flight checks.
 
 A series says "every Tuesday 07:00, court 5 then 7, until 31 March": the
 wish of a request without its date, the weekdays, the first and last date,
@@ -84,3 +84,48 @@ class SeriesOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.date}: {self.state}"
+
+
+class PreflightCheck(models.Model):
+    """A dry run before a request's release: log in and open the form, submit nothing.
+
+    ``bookings`` keeps it in the Django database, not on the request's
+    DynamoDB item: a check must never bump the version a member's open
+    edit form was drawn from. One per request and stage ("day": the day
+    before the fire time, "final": ten minutes before).
+    """
+
+    class Stage(models.TextChoices):
+        DAY = "day", "The day before"
+        FINAL = "final", "Ten minutes before"
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "All set"
+        CREDENTIALS_REJECTED = "credentials_rejected", "The portal refused the password"
+        PAGE_CHANGED = "page_changed", "The portal's page looked different"
+        PORTAL_DOWN = "portal_down", "The portal did not answer"
+        SKIPPED = "skipped", "Not needed"
+        ERROR = "error", "Could not run"
+
+    request_id = models.CharField(max_length=64)
+    user_id = models.CharField(max_length=64)
+    club_id = models.CharField(max_length=64)
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    fire_at = models.DateTimeField()
+    state = models.CharField(max_length=24, choices=State.choices, default=State.RUNNING)
+    message = models.CharField(max_length=500, blank=True, default="")  # for the member
+    detail = models.TextField(blank=True, default="")  # for operators, never a secret
+    evidence = models.JSONField(default=dict, blank=True)  # {"screenshot": path, "html": path}
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request_id", "stage"], name="one_check_per_stage")
+        ]
+        indexes = [models.Index(fields=["request_id"], name="preflight_by_request")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.stage}: {self.state}"

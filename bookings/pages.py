@@ -40,6 +40,7 @@ from .evidence import evidence_file, evidence_response, member_result
 from .forms import Alternative, BookingForm
 from .lifecycle import Actor, FailureReason
 from .live_run import live_state
+from .models import BookingSeries, PreflightCheck
 from .run_report import run_report
 from .serializers import BookingCreateSerializer
 from .workflow.editing import CHANGED, NOT_PENDING, REPLACED_BY, REPLACES
@@ -527,6 +528,23 @@ def member_name(user_id: str) -> str:
     return found.first() or "a member who is gone"
 
 
+def preflight_rows(item, zone: str, *, operator: bool) -> list[dict]:
+    """The request's pre-flight checks in words; what the engine said only for operators."""
+    rows = []
+    for check in PreflightCheck.objects.filter(request_id=item.request_id).order_by("started_at"):
+        rows.append(
+            {
+                "stage": check.get_stage_display(),
+                "state": check.state,
+                "state_text": check.get_state_display(),
+                "message": check.message,
+                "at": timefmt.club_time(check.finished_at or check.started_at, zone),
+                "detail": check.detail if operator else "",
+            }
+        )
+    return rows
+
+
 def detail_context(request, item) -> dict:
     now = now_utc()
     names = court_names(item.club_id)
@@ -563,7 +581,19 @@ def detail_context(request, item) -> dict:
         "may_edit": owner and item.status == RequestStatus.PENDING,
         "draft_key": f"{request.user.pk}:{item.club_id}",
         "edit_draft_key": EDIT_DRAFT.format(user=request.user.pk, club=item.club_id),
+        "preflight": preflight_rows(item, view["zone"], operator=operator),
+        "series": BookingSeries.objects.filter(pk=item.series_id).first()
+        if owner and _is_uuid(item.series_id)
+        else None,
     }
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return value is not None
 
 
 @login_required

@@ -14,6 +14,11 @@ urlpatterns = [
     path("bookings/<str:request_id>", views.BookingDetailView.as_view(), name="detail"),
     path("bookings/<str:request_id>/status", views.BookingStatusView.as_view(), name="status"),
     path(
+        "bookings/<str:request_id>/preflight",
+        views.BookingPreflightView.as_view(),
+        name="preflight",
+    ),
+    path(
         "bookings/<str:request_id>/evidence/<str:name>",
         views.BookingEvidenceView.as_view(),
         name="evidence",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,7 @@ from . import idempotency, queries, workflow
 from . import serializers as s
 from .evidence import evidence_file, evidence_response
 from .lifecycle import Actor
+from .models import PreflightCheck
 
 CONFLICT = OpenApiResponse(
     description="Slot held by another member (with `suggestions`), duplicate, quota, "
@@ -129,6 +131,28 @@ class BookingStatusView(APIView):
             message=data.validated_data["message"],
         )
         return Response(booking_data(request, item))
+
+
+class PreflightSerializer(serializers.Serializer):
+    stage = serializers.CharField(help_text="day (the day before) or final (ten minutes before)")
+    state = serializers.CharField(
+        help_text="running, ok, credentials_rejected, page_changed, portal_down, skipped, error"
+    )
+    message = serializers.CharField(allow_blank=True)
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class BookingPreflightView(APIView):
+    """The pre-flight checks of a request: dry runs before its release (``booker.preflight``)."""
+
+    error_statuses = {"*": (503,)}
+
+    @extend_schema(responses=PreflightSerializer(many=True))
+    def get(self, request, request_id):
+        item = queries.find_for(request.user, request_id, operator=is_operator(request.user))
+        checks = PreflightCheck.objects.filter(request_id=item.request_id).order_by("started_at")
+        return Response(PreflightSerializer(checks, many=True).data)
 
 
 EVIDENCE_GONE = "This evidence is not (or no longer) available on this server."

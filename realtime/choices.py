@@ -16,7 +16,7 @@ class EventType(models.TextChoices):
     BOOKED = "booked", "A court is booked"
     FAILED = "failed", "A booking failed"
     CREDENTIALS_REJECTED = "credentials_rejected", "The club's portal refused my login"
-    # Defined now, emitted by the preflight checks (a later issue).
+    # A pre-flight check met a portal page unlike its profile: told to the club's operators.
     PREFLIGHT_PROBLEM = "preflight_problem", "A problem found before a release"
     # Another member's request naming me as a partner ended (booked or not).
     PARTNER_OUTCOME = "partner_outcome", "A request I am a partner on ends"

@@ -271,7 +271,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 SERIES_LEAD_HOURS = env_float("SERIES_LEAD_HOURS", 48.0, minimum=1.0)
 SERIES_PLAN_SECONDS = env_float("SERIES_PLAN_SECONDS", 300.0, minimum=10.0)
 
+# Pre-flight checks (booker.preflight): a dry run the day before and ten
+# minutes before each fire time; beat starts the due ones this often.
+PREFLIGHT_ENABLED = env_bool("PREFLIGHT_ENABLED", True)
+PREFLIGHT_SWEEP_SECONDS = env_float("PREFLIGHT_SWEEP_SECONDS", 60.0, minimum=10.0)
+
 CELERY_BEAT_SCHEDULE = {
+    "sweep-preflights": {
+        "task": "booker.tasks.sweep_preflights",
+        "schedule": PREFLIGHT_SWEEP_SECONDS,
+        "options": {"expires": PREFLIGHT_SWEEP_SECONDS},
+    },
     "release-stale-claims": {"task": "bookings.release_stale_claims", "schedule": 300.0},
     "plan-series": {
         "task": "bookings.plan_series",
